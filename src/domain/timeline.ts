@@ -1,0 +1,48 @@
+// What happened during an incident, as the pure domain sees it: recorded
+// messages, the incident's own events, and follow-up actions.
+
+import type { Incident, Milestone, Role, Severity, Status } from './incident.js';
+import type { Category } from './reactions.js';
+
+/** A message posted in the incident channel, with the marks its reactions give it. */
+export interface TimelineMessage {
+  /** Slack's `ts`: the message's identity within its channel. */
+  ts: string;
+  /** Epoch ms, from `ts`. */
+  at: number;
+  userId: string | null;
+  /** Slack mrkdwn as Slack sent it (empty once deleted). */
+  text: string;
+  threadTs: string | null;
+  editedAt: number | null;
+  deleted: boolean;
+  categories: Category[];
+}
+
+/** The incident's own events; `at` is epoch ms, `actorId` the Slack user who caused it. */
+export type IncidentEvent =
+  | { kind: 'declared'; at: number; actorId: string; title: string; severity: Severity }
+  /** A status update; resolving is a status update to `resolved`. */
+  | { kind: 'status'; at: number; actorId: string; status: Status; message: string | null }
+  | { kind: 'severity'; at: number; actorId: string; from: Severity; to: Severity }
+  | { kind: 'role'; at: number; actorId: string; role: Role; userId: string }
+  | { kind: 'milestone'; at: number; actorId: string; milestone: Milestone }
+  | { kind: 'note'; at: number; actorId: string; text: string };
+
+export interface FollowUpAction {
+  text: string;
+  ownerId: string | null;
+  createdAt: number;
+  done: boolean;
+}
+
+/** Everything the postmortem draft is made from. */
+export interface PostmortemInput {
+  incident: Incident;
+  /** Every recorded message, marked or not, in any order. */
+  messages: TimelineMessage[];
+  events: IncidentEvent[];
+  actions: FollowUpAction[];
+  /** Slack user id to display name; ids missing here are shown as the id. */
+  names: Readonly<Record<string, string>>;
+}
