@@ -1,0 +1,115 @@
+// Builds sitrep: the Bolt app on its receiver (HTTP or Socket Mode), the
+// services' context, and the listeners. Starting and stopping live here too.
+
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { App, HTTPReceiver, SocketModeReceiver, type CustomRoute, type Receiver } from '@slack/bolt';
+// retryPolicies is a CommonJS re-export that Node's ESM loader cannot see by name.
+import webApi, { type RetryOptions } from '@slack/web-api';
+import type { Config } from './config.js';
+import type { Database } from './db/connection.js';
+import { DEFAULT_REACTIONS, type ReactionMap } from './domain/reactions.js';
+import { boltLogger, type Logger } from './logger.js';
+import type { Clock, ServiceContext } from './services/context.js';
+import { registerCommands } from './slack/commands.js';
+import { registerEvents } from './slack/events.js';
+import { registerViews } from './slack/views.js';
+import { Tasks } from './tasks.js';
+
+export const EVENTS_PATH = '/slack/events';
+
+export interface SitrepOptions {
+  config: Config;
+  database: Database;
+  logger: Logger;
+  now?: Clock;
+  reactions?: ReactionMap;
+  /** How the Web API client retries; tests turn retries off. */
+  retryConfig?: RetryOptions;
+}
+
+export interface Sitrep {
+  app: App;
+  ctx: ServiceContext;
+  /** Starts serving; resolves with the HTTP port (0 asks the system for a free one). */
+  start(): Promise<number>;
+  /** Stops taking requests, then waits for background work to finish. */
+  stop(): Promise<void>;
+}
+
+const healthz: CustomRoute = {
+  path: '/healthz',
+  method: ['GET'],
+  handler: (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"ok":true}');
+  },
+};
+
+function buildReceiver(config: Config, logger: Logger): Receiver {
+  const log = boltLogger(logger);
+  if (config.mode === 'socket' && config.appToken) {
+    return new SocketModeReceiver({
+      appToken: config.appToken,
+      logger: log,
+      customRoutes: [healthz],
+      installerOptions: { port: config.port },
+    });
+  }
+  if (!config.signingSecret) throw new Error('HTTP mode needs a signing secret');
+  return new HTTPReceiver({
+    signingSecret: config.signingSecret,
+    endpoints: EVENTS_PATH,
+    // Slack gets its 200 only once the event is committed.
+    processBeforeResponse: true,
+    customRoutes: [healthz],
+    logger: log,
+  });
+}
+
+export function createSitrep(options: SitrepOptions): Sitrep {
+  const { config, database, logger } = options;
+  const receiver = buildReceiver(config, logger);
+  const app = new App({
+    token: config.botToken,
+    receiver,
+    logger: boltLogger(logger),
+    clientOptions: {
+      ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
+      retryConfig: options.retryConfig ?? webApi.retryPolicies.fiveRetriesInFiveMinutes,
+    },
+  });
+  app.error(async (error) => {
+    logger.error({ err: error }, 'unhandled error in a listener');
+  });
+
+  const tasks = new Tasks(logger);
+  const ctx: ServiceContext = {
+    db: database.db,
+    slack: app.client,
+    config,
+    logger,
+    now: options.now ?? Date.now,
+    reactions: options.reactions ?? DEFAULT_REACTIONS,
+    tasks,
+  };
+  registerCommands(app, ctx);
+  registerEvents(app, ctx);
+  registerViews(app, ctx);
+
+  return {
+    app,
+    ctx,
+    async start() {
+      const started = (await app.start(config.port)) as unknown;
+      const address = (started as Server | undefined)?.address?.() as AddressInfo | null | undefined;
+      const port = address?.port ?? config.port;
+      logger.info({ mode: config.mode, port }, 'sitrep is listening');
+      return port;
+    },
+    async stop() {
+      await app.stop();
+      await tasks.idle();
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// sitrep running against the Slack simulator over real HTTP: the demo's
+// stage and the end-to-end tests' harness. Nothing here is a mock: the real
+// app answers signed requests, and its Web API calls reach the simulator.
+
+import { randomBytes } from 'node:crypto';
+import { createSitrep, EVENTS_PATH, type Sitrep } from '../app.js';
+import { loadConfig, type Config } from '../config.js';
+import { openDatabase, type Database } from '../db/connection.js';
+import { createLogger, type Logger } from '../logger.js';
+import type { Clock } from '../services/context.js';
+import { SlackDriver } from '../simulator/driver.js';
+import { startSlackSimulator, type SlackSimulator } from '../simulator/server.js';
+
+export interface SandboxOptions {
+  databasePath: string;
+  /** Extra environment, as a user would set it (INCIDENT_TIMEZONE, INCIDENT_ANNOUNCE_CHANNEL…). */
+  env?: Record<string, string>;
+  /** One clock for Slack's timestamps and the bot's; defaults to the real one. */
+  now?: Clock;
+  logger?: Logger;
+}
+
+export interface Sandbox {
+  sim: SlackSimulator;
+  driver: SlackDriver;
+  sitrep: Sitrep;
+  database: Database;
+  config: Config;
+  /** Where the app takes Slack's requests. */
+  appUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const now = options.now ?? Date.now;
+  const sim = await startSlackSimulator({ now });
+  const signingSecret = randomBytes(16).toString('hex');
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: sim.botToken,
+    SLACK_SIGNING_SECRET: signingSecret,
+    SLACK_API_URL: sim.apiUrl,
+    PORT: '0',
+    DATABASE_PATH: options.databasePath,
+    LOG_LEVEL: 'warn',
+    ...options.env,
+  });
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const database = openDatabase(config.databasePath);
+  // A failing call must fail the test that made it, not retry for minutes.
+  const sitrep = createSitrep({ config, database, logger, now, retryConfig: { retries: 0 } });
+  const port = await sitrep.start();
+  const appUrl = `http://127.0.0.1:${port}${EVENTS_PATH}`;
+  const driver = new SlackDriver({ appUrl, signingSecret, simulator: sim });
+  return {
+    sim,
+    driver,
+    sitrep,
+    database,
+    config,
+    appUrl,
+    async stop() {
+      await sitrep.stop();
+      database.close();
+      await sim.close();
+    },
+  };
+}

@@ -1,0 +1,98 @@
+// The environment, read once at start-up into a typed, validated Config.
+// A missing or malformed variable stops start-up with one line naming it.
+
+import { z } from 'zod';
+import { isValidTimeZone } from './domain/time.js';
+
+export type SlackMode = 'http' | 'socket';
+
+export interface Config {
+  mode: SlackMode;
+  botToken: string;
+  signingSecret: string | null;
+  appToken: string | null;
+  slackApiUrl: string | null;
+  port: number;
+  databasePath: string;
+  timeZone: string;
+  channelPrefix: string;
+  announceChannel: string | null;
+  updateReminderMinutes: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly variable: string, detail: string) {
+    super(`${variable} ${detail}`);
+  }
+}
+
+const optional = z
+  .string()
+  .transform((value) => value.trim())
+  .optional()
+  .transform((value) => (value ? value : undefined));
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const schema = z.object({
+  SLACK_BOT_TOKEN: optional.refine((v) => v === undefined || v.startsWith('xoxb-'), 'must be a bot token (xoxb-…)'),
+  SLACK_SIGNING_SECRET: optional,
+  SLACK_APP_TOKEN: optional.refine((v) => v === undefined || v.startsWith('xapp-'), 'must be an app-level token (xapp-…)'),
+  SLACK_API_URL: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  PORT: optional.pipe(z.coerce.number<string | undefined>().int().min(0).max(65535).default(3000)),
+  DATABASE_PATH: optional.pipe(z.string().default('./data/sitrep.sqlite')),
+  INCIDENT_TIMEZONE: optional.pipe(
+    z.string().default('UTC').refine(isValidTimeZone, 'must be an IANA time zone such as Europe/London'),
+  ),
+  INCIDENT_CHANNEL_PREFIX: optional.pipe(
+    z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,20}$/, 'must be up to 21 lower-case letters, digits, - or _')
+      .default('inc'),
+  ),
+  INCIDENT_ANNOUNCE_CHANNEL: optional.pipe(
+    z.string().regex(/^[CG][A-Z0-9]+$/, 'must be a channel id such as C0123456789').optional(),
+  ),
+  INCIDENT_UPDATE_REMINDER_MINUTES: optional.pipe(z.coerce.number<string | undefined>().int().min(1).max(1440).default(30)),
+  LOG_LEVEL: optional.pipe(z.enum(LOG_LEVELS).default('info')),
+});
+
+function required(value: string | undefined, variable: string, why: string): string {
+  if (value === undefined) throw new ConfigError(variable, `is required ${why}`);
+  return value;
+}
+
+/** Reads the environment; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'environment');
+    const value = env[variable];
+    throw new ConfigError(variable, `${issue?.message ?? 'is malformed'}${value ? ` (got "${value.slice(0, 40)}")` : ''}`);
+  }
+  const vars = parsed.data;
+  const mode: SlackMode = vars.SLACK_APP_TOKEN ? 'socket' : 'http';
+  const botToken = required(vars.SLACK_BOT_TOKEN, 'SLACK_BOT_TOKEN', '(the bot token, xoxb-…, from the app’s OAuth page)');
+  const signingSecret =
+    mode === 'http'
+      ? required(vars.SLACK_SIGNING_SECRET, 'SLACK_SIGNING_SECRET', 'in HTTP mode (from the app’s Basic Information page)')
+      : (vars.SLACK_SIGNING_SECRET ?? null);
+  const apiUrl = vars.SLACK_API_URL;
+  return {
+    mode,
+    botToken,
+    signingSecret,
+    appToken: vars.SLACK_APP_TOKEN ?? null,
+    slackApiUrl: apiUrl ? (apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`) : null,
+    port: vars.PORT,
+    databasePath: vars.DATABASE_PATH,
+    timeZone: vars.INCIDENT_TIMEZONE,
+    channelPrefix: vars.INCIDENT_CHANNEL_PREFIX,
+    announceChannel: vars.INCIDENT_ANNOUNCE_CHANNEL ?? null,
+    updateReminderMinutes: vars.INCIDENT_UPDATE_REMINDER_MINUTES,
+    logLevel: vars.LOG_LEVEL,
+  };
+}

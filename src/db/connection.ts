@@ -1,0 +1,49 @@
+// Opens the SQLite file, sets it up for durability, and applies migrations.
+
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import BetterSqlite3 from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as schema from './schema.js';
+
+export type Db = BetterSQLite3Database<typeof schema>;
+
+export interface Database {
+  db: Db;
+  sqlite: BetterSqlite3.Database;
+  close(): void;
+}
+
+const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+
+export class DatabaseError extends Error {
+  override readonly name = 'DatabaseError';
+}
+
+/**
+ * Opens (creating if needed) the database at `path` and migrates it.
+ * `:memory:` gives a private in-memory database.
+ */
+export function openDatabase(path: string): Database {
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  const sqlite = new BetterSqlite3(path);
+  try {
+    // WAL lets readers (the export CLI) run beside the bot; FULL makes every
+    // acknowledged commit survive a power cut, not only a crash.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    const check = sqlite.pragma('quick_check', { simple: true });
+    if (check !== 'ok') throw new DatabaseError(`${path} is corrupt (quick_check: ${String(check)})`);
+    const db = drizzle(sqlite, { schema });
+    migrate(db, { migrationsFolder: MIGRATIONS });
+    return { db, sqlite, close: () => sqlite.close() };
+  } catch (error) {
+    sqlite.close();
+    if (error instanceof DatabaseError) throw error;
+    throw new DatabaseError(`cannot open ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}

@@ -1,0 +1,126 @@
+// The SQLite schema. Times are UTC epoch milliseconds; a Slack message keeps
+// its `ts` string as its identity within its channel.
+
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export const incidents = sqliteTable(
+  'incidents',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    title: text('title').notNull(),
+    severity: text('severity').notNull(),
+    status: text('status').notNull(),
+    summary: text('summary'),
+    impact: text('impact'),
+    resolutionSummary: text('resolution_summary'),
+    isPrivate: integer('is_private', { mode: 'boolean' }).notNull().default(false),
+    /** Null until Slack has made the channel: such an incident is still being declared. */
+    channelId: text('channel_id'),
+    channelName: text('channel_name'),
+    /** The pinned summary message. */
+    summaryTs: text('summary_ts'),
+    declaredBy: text('declared_by').notNull(),
+    /** Where the declare came from, so its outcome can be told to the declarer. */
+    declaredFrom: text('declared_from'),
+    /** One declare request makes one incident, however often it arrives. */
+    declareKey: text('declare_key'),
+    leadId: text('lead_id'),
+    commsId: text('comms_id'),
+    scribeId: text('scribe_id'),
+    timeZone: text('time_zone').notNull(),
+    declaredAt: integer('declared_at').notNull(),
+    resolvedAt: integer('resolved_at'),
+    impactStartedAt: integer('impact_started_at'),
+    detectedAt: integer('detected_at'),
+    identifiedAt: integer('identified_at'),
+    mitigatedAt: integer('mitigated_at'),
+  },
+  (table) => [
+    uniqueIndex('incidents_channel_id').on(table.channelId),
+    uniqueIndex('incidents_declare_key').on(table.declareKey),
+    index('incidents_status').on(table.status),
+  ],
+);
+
+/** The incident's own events: declared, status changes, severity, roles, milestones, notes. */
+export const incidentEvents = sqliteTable(
+  'incident_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    incidentId: integer('incident_id')
+      .notNull()
+      .references(() => incidents.id),
+    kind: text('kind').notNull(),
+    at: integer('at').notNull(),
+    actorId: text('actor_id').notNull(),
+    /** The event's own fields, as JSON. */
+    data: text('data', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
+  },
+  (table) => [index('incident_events_incident').on(table.incidentId, table.at)],
+);
+
+/** Every message posted in an incident channel. */
+export const messages = sqliteTable(
+  'messages',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    incidentId: integer('incident_id')
+      .notNull()
+      .references(() => incidents.id),
+    channelId: text('channel_id').notNull(),
+    ts: text('ts').notNull(),
+    threadTs: text('thread_ts'),
+    userId: text('user_id'),
+    botId: text('bot_id'),
+    subtype: text('subtype'),
+    text: text('text').notNull(),
+    postedAt: integer('posted_at').notNull(),
+    editedAt: integer('edited_at'),
+    deletedAt: integer('deleted_at'),
+  },
+  (table) => [
+    uniqueIndex('messages_channel_ts').on(table.channelId, table.ts),
+    index('messages_incident').on(table.incidentId, table.postedAt),
+  ],
+);
+
+/**
+ * Who reacted with what to which message. Keyed by (channel, ts) rather than
+ * by message row, so a reaction that arrives before its message is kept.
+ */
+export const reactions = sqliteTable(
+  'reactions',
+  {
+    channelId: text('channel_id').notNull(),
+    messageTs: text('message_ts').notNull(),
+    userId: text('user_id').notNull(),
+    name: text('name').notNull(),
+    addedAt: integer('added_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.channelId, table.messageTs, table.userId, table.name] })],
+);
+
+/** Follow-up actions made with `/incident action`. */
+export const actions = sqliteTable(
+  'actions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    incidentId: integer('incident_id')
+      .notNull()
+      .references(() => incidents.id),
+    text: text('text').notNull(),
+    ownerId: text('owner_id'),
+    createdBy: text('created_by').notNull(),
+    createdAt: integer('created_at').notNull(),
+    done: integer('done', { mode: 'boolean' }).notNull().default(false),
+  },
+  (table) => [index('actions_incident').on(table.incidentId)],
+);
+
+/** Display names, cached from users.info. */
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  fetchedAt: integer('fetched_at').notNull(),
+});

@@ -1,0 +1,266 @@
+// `/incident <text>` to a Command, or to a usage error that says what was
+// wrong and how to say it right. Pure: times stay as written (a LocalTime) and
+// are placed in the incident's zone by the caller.
+
+import {
+  DEFAULT_SEVERITY,
+  MILESTONES,
+  ROLES,
+  SEVERITIES,
+  STATUSES,
+  isMilestone,
+  isRole,
+  isSeverity,
+  isStatus,
+  type Milestone,
+  type Role,
+  type Severity,
+  type Status,
+} from './incident.js';
+
+/** A wall-clock time as typed: `14:05` (no date) or `2024-04-09 06:45`. */
+export interface LocalTime {
+  date: { year: number; month: number; day: number } | null;
+  hour: number;
+  minute: number;
+}
+
+export type Command =
+  | { kind: 'help' }
+  | { kind: 'declare'; severity: Severity; title: string }
+  | { kind: 'declare-modal' }
+  | { kind: 'status'; status: Status; message: string | null }
+  | { kind: 'update'; message: string }
+  | { kind: 'severity'; severity: Severity }
+  | { kind: 'role'; role: Role; userId: string }
+  | { kind: 'note'; time: LocalTime | null; text: string }
+  | { kind: 'timestamp'; milestone: Milestone; time: LocalTime }
+  | { kind: 'action'; text: string; ownerId: string | null }
+  | { kind: 'actions' }
+  | { kind: 'timezone'; zone: string }
+  | { kind: 'resolve'; summary: string | null }
+  | { kind: 'postmortem' }
+  | { kind: 'list' };
+
+export type CommandKind = Command['kind'];
+
+export type ParseResult = { ok: true; command: Command } | { ok: false; error: string; usage: string };
+
+/** Commands that make sense only inside an incident's channel. */
+const CHANNEL_COMMANDS: ReadonlySet<CommandKind> = new Set([
+  'status',
+  'update',
+  'severity',
+  'role',
+  'note',
+  'timestamp',
+  'action',
+  'actions',
+  'timezone',
+  'resolve',
+  'postmortem',
+]);
+
+export function needsIncidentChannel(command: Command): boolean {
+  return CHANNEL_COMMANDS.has(command.kind);
+}
+
+export const USAGE: Readonly<Record<string, string>> = {
+  declare: '`/incident declare [sev1..sev4] <title>` (or just `/incident declare` for a form)',
+  status: `\`/incident status <${STATUSES.join('|')}> [message]\``,
+  update: '`/incident update <message>`',
+  severity: `\`/incident severity <${SEVERITIES[0]}..${SEVERITIES[SEVERITIES.length - 1]}>\``,
+  lead: '`/incident lead @user`',
+  role: `\`/incident role <${ROLES.join('|')}> @user\``,
+  note: '`/incident note [<time>] <text>` (time as `14:05` or `2024-04-09 06:45`)',
+  timestamp: `\`/incident timestamp <${MILESTONES.join('|')}> <time>\` (time as \`14:05\` or \`2024-04-09 06:45\`)`,
+  action: '`/incident action <text> [@owner]`',
+  actions: '`/incident actions`',
+  timezone: '`/incident timezone <IANA zone>` (for example `Europe/London`)',
+  resolve: '`/incident resolve [summary]`',
+  postmortem: '`/incident postmortem`',
+  list: '`/incident list`',
+  help: '`/incident help`',
+};
+
+export const HELP_TEXT = [
+  '*sitrep*: incident commands',
+  ...Object.values(USAGE).map((usage) => `• ${usage}`),
+  'React to a message in an incident channel to mark it: :pushpin: key event, :rotating_light: impact, :mag: investigation, :bulb: cause, :hammer_and_wrench: mitigation, :white_check_mark: resolution, :memo: follow-up.',
+].join('\n');
+
+const MENTION = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/;
+const CLOCK = /^([01]?\d|2[0-3]):([0-5]\d)$/;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function fail(error: string, usageKey: string): ParseResult {
+  return { ok: false, error, usage: USAGE[usageKey] ?? USAGE.help ?? '' };
+}
+
+function ok(command: Command): ParseResult {
+  return { ok: true, command };
+}
+
+/** The first word and the rest, with the rest's inner spacing and line breaks kept. */
+function splitWord(text: string): [string, string] {
+  const match = /^(\S+)\s*([\s\S]*)$/.exec(text);
+  return match ? [match[1] ?? '', (match[2] ?? '').trim()] : ['', ''];
+}
+
+export function parseMention(word: string): string | null {
+  return MENTION.exec(word)?.[1] ?? null;
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/**
+ * Reads a time at the start of `text`: `14:05 rest` or `2024-04-09 06:45 rest`.
+ * Returns null when the text does not start with something time-shaped.
+ */
+export function parseLeadingTime(text: string): { time: LocalTime; rest: string } | { error: string } | null {
+  const [first, afterFirst] = splitWord(text);
+  const dateMatch = DATE.exec(first);
+  if (dateMatch) {
+    const [clock, rest] = splitWord(afterFirst);
+    const clockMatch = CLOCK.exec(clock);
+    if (!clockMatch) return { error: `\`${first}\` needs a time after it, as in \`${first} 06:45\`.` };
+    const year = Number(dateMatch[1]);
+    const month = Number(dateMatch[2]);
+    const day = Number(dateMatch[3]);
+    if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+      return { error: `\`${first}\` is not a date on the calendar.` };
+    }
+    return {
+      time: { date: { year, month, day }, hour: Number(clockMatch[1]), minute: Number(clockMatch[2]) },
+      rest,
+    };
+  }
+  const clockMatch = CLOCK.exec(first);
+  if (clockMatch) {
+    return { time: { date: null, hour: Number(clockMatch[1]), minute: Number(clockMatch[2]) }, rest: afterFirst };
+  }
+  if (/^\d{1,2}:\d{1,2}$|^\d{4}-\d{1,2}-\d{1,2}$/.test(first)) {
+    return { error: `\`${first}\` is not a time I can read.` };
+  }
+  return null;
+}
+
+function parseDeclare(rest: string): ParseResult {
+  if (!rest) return ok({ kind: 'declare-modal' });
+  const [first, title] = splitWord(rest);
+  const lowered = first.toLowerCase();
+  if (isSeverity(lowered)) {
+    if (!title) return fail(`A title is needed after \`${first}\`.`, 'declare');
+    return ok({ kind: 'declare', severity: lowered, title });
+  }
+  if (/^sev\d+$/i.test(first)) {
+    return fail(`\`${first}\` is not a severity; use one of ${SEVERITIES.join(', ')}.`, 'declare');
+  }
+  return ok({ kind: 'declare', severity: DEFAULT_SEVERITY, title: rest });
+}
+
+function parseStatus(rest: string): ParseResult {
+  const [first, message] = splitWord(rest);
+  const status = first.toLowerCase();
+  if (!first) return fail('Which status?', 'status');
+  if (!isStatus(status)) return fail(`\`${first}\` is not a status; use one of ${STATUSES.join(', ')}.`, 'status');
+  return ok({ kind: 'status', status, message: message || null });
+}
+
+function parseSeverity(rest: string): ParseResult {
+  const [first, extra] = splitWord(rest);
+  const severity = first.toLowerCase();
+  if (!first) return fail('Which severity?', 'severity');
+  if (!isSeverity(severity) || extra) {
+    return fail(`\`${rest}\` is not a severity; use one of ${SEVERITIES.join(', ')}.`, 'severity');
+  }
+  return ok({ kind: 'severity', severity });
+}
+
+function parseRole(role: string, mention: string, usageKey: string): ParseResult {
+  if (!isRole(role)) return fail(`\`${role}\` is not a role; use one of ${ROLES.join(', ')}.`, usageKey);
+  const [word, extra] = splitWord(mention);
+  const userId = parseMention(word);
+  if (!userId || extra) return fail('Name one person with an @-mention.', usageKey);
+  return ok({ kind: 'role', role, userId });
+}
+
+function parseNote(rest: string): ParseResult {
+  if (!rest) return fail('What should the note say?', 'note');
+  const leading = parseLeadingTime(rest);
+  if (leading === null) return ok({ kind: 'note', time: null, text: rest });
+  if ('error' in leading) return fail(leading.error, 'note');
+  if (!leading.rest) return fail('What should the note say after the time?', 'note');
+  return ok({ kind: 'note', time: leading.time, text: leading.rest });
+}
+
+function parseTimestamp(rest: string): ParseResult {
+  const [first, timeText] = splitWord(rest);
+  const milestone = first.toLowerCase();
+  if (!isMilestone(milestone)) {
+    return fail(first ? `\`${first}\` is not a milestone; use one of ${MILESTONES.join(', ')}.` : 'Which milestone?', 'timestamp');
+  }
+  const leading = timeText ? parseLeadingTime(timeText) : null;
+  if (leading === null) return fail(`When? Give a time such as \`14:05\` or \`2024-04-09 06:45\`.`, 'timestamp');
+  if ('error' in leading) return fail(leading.error, 'timestamp');
+  if (leading.rest) return fail(`Only a time goes after \`${milestone}\`.`, 'timestamp');
+  return ok({ kind: 'timestamp', milestone, time: leading.time });
+}
+
+function parseAction(rest: string): ParseResult {
+  if (!rest) return fail('What is the follow-up action?', 'action');
+  const match = /^([\s\S]*?)\s*(<@[UW][A-Z0-9]+(?:\|[^>]*)?>)$/.exec(rest);
+  const ownerId = match ? parseMention(match[2] ?? '') : null;
+  const text = match && ownerId ? (match[1] ?? '').trim() : rest;
+  if (!text) return fail('What is the follow-up action?', 'action');
+  return ok({ kind: 'action', text, ownerId });
+}
+
+function parseNoArguments(kind: 'actions' | 'postmortem' | 'list', rest: string): ParseResult {
+  if (rest) return fail(`\`${kind}\` takes nothing after it.`, kind);
+  return ok({ kind });
+}
+
+export function parseCommand(input: string): ParseResult {
+  const [word, rest] = splitWord(input.trim());
+  switch (word.toLowerCase()) {
+    case '':
+    case 'help':
+      return ok({ kind: 'help' });
+    case 'declare':
+      return parseDeclare(rest);
+    case 'status':
+      return parseStatus(rest);
+    case 'update':
+      return rest ? ok({ kind: 'update', message: rest }) : fail('What is the update?', 'update');
+    case 'severity':
+      return parseSeverity(rest);
+    case 'lead':
+      return parseRole('lead', rest, 'lead');
+    case 'role': {
+      const [role, mention] = splitWord(rest);
+      return role ? parseRole(role.toLowerCase(), mention, 'role') : fail('Which role?', 'role');
+    }
+    case 'note':
+      return parseNote(rest);
+    case 'timestamp':
+      return parseTimestamp(rest);
+    case 'action':
+      return parseAction(rest);
+    case 'timezone': {
+      const [zone, extra] = splitWord(rest);
+      if (!zone || extra) return fail('Give one IANA zone name.', 'timezone');
+      return ok({ kind: 'timezone', zone });
+    }
+    case 'resolve':
+      return ok({ kind: 'resolve', summary: rest || null });
+    case 'actions':
+    case 'postmortem':
+    case 'list':
+      return parseNoArguments(word.toLowerCase() as 'actions' | 'postmortem' | 'list', rest);
+    default:
+      return { ok: false, error: `\`${word}\` is not an incident command.`, usage: HELP_TEXT };
+  }
+}

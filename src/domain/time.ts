@@ -1,0 +1,210 @@
+// Time as the domain sees it: UTC epoch milliseconds in, zone-labelled text out.
+// Nothing here reads the clock; every instant is passed in.
+
+import { format } from 'date-fns';
+import { tz, tzOffset } from '@date-fns/tz';
+
+const SLACK_TS = /^(\d{1,12})(?:\.(\d{1,6}))?$/;
+
+/**
+ * Slack's `ts` ("1712645100.000100": seconds, then microseconds) as epoch ms.
+ * Microseconds are truncated, not rounded, so a message never moves past the next millisecond.
+ * Works on the digits rather than on a float so large values do not pick up rounding errors.
+ */
+export function slackTsToMs(ts: string): number {
+  const match = SLACK_TS.exec(ts.trim());
+  if (!match) throw new RangeError(`Not a Slack ts: ${JSON.stringify(ts)}`);
+  const seconds = Number(match[1]);
+  const micros = Number((match[2] ?? '').padEnd(6, '0'));
+  return seconds * 1000 + Math.floor(micros / 1000);
+}
+
+/**
+ * Epoch ms as a Slack-shaped `ts` ("1712645100.123000"). Useful for simulators and tests;
+ * it cannot recover the microseconds of a real message, so it is never an identity.
+ */
+export function msToSlackTs(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`Not an epoch ms: ${ms}`);
+  const whole = Math.floor(ms);
+  const millis = whole % 1000;
+  return `${(whole - millis) / 1000}.${String(millis * 1000).padStart(6, '0')}`;
+}
+
+/** Orders Slack ts strings by their numeric value, which string order gets wrong across digit counts. */
+export function compareSlackTs(a: string, b: string): number {
+  const [aSec = '', aFrac = ''] = a.split('.');
+  const [bSec = '', bFrac = ''] = b.split('.');
+  const bySeconds = compareDigits(aSec, bSec);
+  return bySeconds !== 0 ? bySeconds : compareDigits(aFrac.padEnd(6, '0'), bFrac.padEnd(6, '0'));
+}
+
+function compareDigits(a: string, b: string): number {
+  const x = a.replace(/^0+(?=\d)/, '');
+  const y = b.replace(/^0+(?=\d)/, '');
+  if (x.length !== y.length) return x.length - y.length;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Whether Intl knows the zone (IANA names, case-insensitively, and whatever else the runtime accepts). */
+export function isValidTimeZone(zone: string): boolean {
+  return canonicalTimeZone(zone) !== null;
+}
+
+// Building an Intl.DateTimeFormat costs far more than using one, and a draft formats
+// hundreds of times in one zone, so formatters (and zone checks) are kept per key.
+const canonicalZones = new Map<string, string | null>();
+const shortNameFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The zone as Intl spells it ("america/new_york" → "America/New_York"), or null when unknown. */
+export function canonicalTimeZone(zone: string): string | null {
+  const known = canonicalZones.get(zone);
+  if (known !== undefined) return known;
+  let canonical: string | null = null;
+  if (zone.trim() !== '') {
+    try {
+      canonical = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+    } catch {
+      canonical = null;
+    }
+  }
+  if (canonicalZones.size > 1000) canonicalZones.clear();
+  canonicalZones.set(zone, canonical);
+  return canonical;
+}
+
+function assertZone(zone: string): void {
+  if (!isValidTimeZone(zone)) throw new RangeError(`Unknown time zone: ${JSON.stringify(zone)}`);
+}
+
+const UTC_ZONES = new Set(['utc', 'etc/utc', 'etc/universal', 'universal', 'etc/zulu', 'zulu', 'etc/uct', 'uct']);
+
+/*
+ * Intl names a zone's abbreviation only for locales where that abbreviation is in
+ * common use: en-US says "GMT+1" for London where en-GB says "BST", and only ja-JP
+ * says "JST". So each zone is asked in the locales of the people who live in it, in
+ * order, and the first purely alphabetic answer wins. Zones nobody abbreviates in
+ * English (Sao Paulo, Dubai, Kathmandu...) fall through to the offset form.
+ */
+const ZONE_LOCALES: ReadonlyArray<readonly [RegExp, readonly string[]]> = [
+  [/^Asia\/(Kolkata|Calcutta)$/i, ['en-IN']],
+  [/^Asia\/Tokyo$|^Japan$/i, ['ja-JP']],
+  [/^Asia\/Hong_Kong$|^Hongkong$/i, ['en-HK']],
+  [/^Asia\/Singapore$|^Singapore$/i, ['en-SG']],
+  [/^(Pacific\/Auckland|Pacific\/Chatham|NZ)$/i, ['en-NZ']],
+  [/^Australia\//i, ['en-AU']],
+  [/^Canada\/|^America\/St_Johns$/i, ['en-CA']],
+  [/^(America|US|Pacific\/Honolulu)\b/i, ['en-US', 'en-CA']],
+  [/^Europe\/Dublin$|^Eire$/i, ['en-GB', 'en-IE']],
+  [/^(Europe|Atlantic)\/|^(GB|WET|CET|MET|EET)$/i, ['en-GB']],
+  [/^Africa\//i, ['en-GB', 'en-ZA']],
+];
+
+function localesFor(zone: string): readonly string[] {
+  for (const [pattern, locales] of ZONE_LOCALES) if (pattern.test(zone)) return locales;
+  return ['en-US'];
+}
+
+function intlShortName(locale: string, zone: string, at: number): string | undefined {
+  const key = `${locale} ${zone}`;
+  let formatter = shortNameFormats.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' });
+    if (shortNameFormats.size > 1000) shortNameFormats.clear();
+    shortNameFormats.set(key, formatter);
+  }
+  return formatter.formatToParts(at).find((part) => part.type === 'timeZoneName')?.value;
+}
+
+/** UTC offset in minutes of `zone` at `at` (positive east of Greenwich). */
+export function zoneOffsetMinutes(zone: string, at: number): number {
+  assertZone(zone);
+  return tzOffset(zone, new Date(at));
+}
+
+/** `GMT+3`, `GMT-3:30`, `GMT+5:45`, or `GMT` for a zero offset. */
+export function offsetLabel(offsetMinutes: number): string {
+  if (offsetMinutes === 0) return 'GMT';
+  const sign = offsetMinutes > 0 ? '+' : '-';
+  const abs = Math.abs(offsetMinutes);
+  const hours = Math.floor(abs / 60);
+  const minutes = abs % 60;
+  return `GMT${sign}${hours}${minutes ? `:${String(minutes).padStart(2, '0')}` : ''}`;
+}
+
+/**
+ * The abbreviation people in `zone` use at instant `at`: UTC, BST/GMT, CEST/CET,
+ * EDT/EST, IST, AEST/AEDT, JST... or the offset form (GMT+4, GMT+5:45) when the
+ * zone has no abbreviation in common English use.
+ */
+export function zoneAbbreviation(zone: string, at: number): string {
+  assertZone(zone);
+  if (UTC_ZONES.has(zone.toLowerCase())) return 'UTC';
+  for (const locale of localesFor(zone)) {
+    const name = intlShortName(locale, zone, at);
+    if (name && /^[A-Za-z]{2,6}$/.test(name)) return name;
+  }
+  return offsetLabel(zoneOffsetMinutes(zone, at));
+}
+
+function inZone(at: number, zone: string, pattern: string): string {
+  assertZone(zone);
+  return format(at, pattern, { in: tz(zone) });
+}
+
+/** "05:00 EDT". */
+export function formatTime(at: number, zone: string): string {
+  return `${inZone(at, zone, 'HH:mm')} ${zoneAbbreviation(zone, at)}`;
+}
+
+/** "2024-04-09 06:45 UTC". */
+export function formatDateTime(at: number, zone: string): string {
+  return `${inZone(at, zone, 'yyyy-MM-dd HH:mm')} ${zoneAbbreviation(zone, at)}`;
+}
+
+/** "2024-04-09 06:45", for when the zone is said once elsewhere. */
+export function formatLocalDateTime(at: number, zone: string): string {
+  return inZone(at, zone, 'yyyy-MM-dd HH:mm');
+}
+
+/** "06:45", for when the zone is said once elsewhere. */
+export function formatLocalTime(at: number, zone: string): string {
+  return inZone(at, zone, 'HH:mm');
+}
+
+/** "Tuesday 9 April 2024": the local calendar day in `zone`. */
+export function formatDayHeading(at: number, zone: string): string {
+  return inZone(at, zone, 'EEEE d MMMM yyyy');
+}
+
+/** "2024-04-09": the local calendar day in `zone`, for grouping and comparing days. */
+export function dayKey(at: number, zone: string): string {
+  return inZone(at, zone, 'yyyy-MM-dd');
+}
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/**
+ * A compact duration: "45s" below a minute, "35m", "2h 10m", "1d 3h".
+ * Minutes are rounded to the nearest (times are shown to the minute, so "16:04 – 16:39"
+ * should read 35m even when the seconds say 34m46s); days drop the minutes.
+ * A negative duration (a milestone recorded before the impact it is measured from)
+ * keeps its sign, "-5m", so the inconsistency shows instead of being hidden.
+ */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) throw new RangeError(`Not a duration: ${ms}`);
+  if (ms < 0) return `-${formatDuration(-ms)}`;
+  if (ms < MINUTE) return `${Math.floor(ms / SECOND)}s`;
+  const totalMinutes = Math.round(ms / MINUTE);
+  if (totalMinutes < 60) return `${totalMinutes}m`;
+  if (totalMinutes < DAY / MINUTE) {
+    const hours = Math.floor(totalMinutes / 60);
+    const minutes = totalMinutes % 60;
+    return minutes ? `${hours}h ${minutes}m` : `${hours}h`;
+  }
+  const days = Math.floor(totalMinutes / (DAY / MINUTE));
+  const hours = Math.floor((totalMinutes % (DAY / MINUTE)) / 60);
+  return hours ? `${days}d ${hours}h` : `${days}d`;
+}

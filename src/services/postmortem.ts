@@ -1,0 +1,85 @@
+// Gathering an incident's record, naming its people, and publishing the draft.
+
+import { listActions } from '../db/actions.js';
+import type { Db } from '../db/connection.js';
+import { findIncident, listEvents } from '../db/incidents.js';
+import { listTimelineMessages } from '../db/messages.js';
+import { cachedNames, saveName } from '../db/users.js';
+import { incidentRef } from '../domain/incident.js';
+import { renderPostmortem } from '../domain/postmortem.js';
+import type { ReactionMap } from '../domain/reactions.js';
+import type { PostmortemInput } from '../domain/timeline.js';
+import type { ServiceContext } from './context.js';
+
+/** Names older than this are fetched again: people change their display names. */
+const NAME_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
+const MENTION = /<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g;
+
+/** Every user id the draft could show: authors, actors, role holders, owners and mentions. */
+export function userIdsOf(input: Omit<PostmortemInput, 'names'>): string[] {
+  const ids = new Set<string>([input.incident.declaredBy, ...Object.values(input.incident.roles)]);
+  for (const message of input.messages) {
+    if (message.userId) ids.add(message.userId);
+    for (const match of message.text.matchAll(MENTION)) if (match[1]) ids.add(match[1]);
+  }
+  for (const event of input.events) {
+    ids.add(event.actorId);
+    if (event.kind === 'role') ids.add(event.userId);
+  }
+  for (const action of input.actions) if (action.ownerId) ids.add(action.ownerId);
+  return [...ids];
+}
+
+/** The incident's whole record with the names cached so far; null if there is no such incident. */
+export function loadPostmortemInput(db: Db, number: number, reactionMap: ReactionMap): PostmortemInput | null {
+  const incident = findIncident(db, number);
+  if (!incident) return null;
+  const record = {
+    incident,
+    messages: listTimelineMessages(db, number, reactionMap),
+    events: listEvents(db, number),
+    actions: listActions(db, number),
+  };
+  return { ...record, names: cachedNames(db, userIdsOf(record)).names };
+}
+
+/** Fetches display names that are missing or stale. A failed lookup leaves the old name (or the id). */
+export async function refreshNames(ctx: ServiceContext, ids: readonly string[]): Promise<void> {
+  const { fetchedAt } = cachedNames(ctx.db, ids);
+  const stale = ids.filter((id) => (fetchedAt[id] ?? -Infinity) < ctx.now() - NAME_MAX_AGE_MS);
+  await Promise.all(
+    stale.map(async (id) => {
+      try {
+        const { user } = await ctx.slack.users.info({ user: id });
+        // A document wants the full name people know; the handle is the fallback.
+        const name = user?.profile?.real_name || user?.real_name || user?.profile?.display_name || user?.name;
+        if (name) saveName(ctx.db, id, name, ctx.now());
+      } catch (err) {
+        ctx.logger.warn({ err, user: id }, 'could not look up a display name');
+      }
+    }),
+  );
+}
+
+export function postmortemFilename(number: number): string {
+  return `${incidentRef(number)}-postmortem.md`;
+}
+
+/** Renders the draft from what is stored now and uploads it to the incident's channel. */
+export async function publishPostmortem(ctx: ServiceContext, number: number): Promise<string> {
+  const first = loadPostmortemInput(ctx.db, number, ctx.reactions);
+  if (!first?.incident.channelId) throw new Error(`incident ${number} has no channel to post its draft in`);
+  await refreshNames(ctx, userIdsOf(first));
+  const input = loadPostmortemInput(ctx.db, number, ctx.reactions) ?? first;
+  const markdown = renderPostmortem(input);
+  await ctx.slack.files.uploadV2({
+    channel_id: first.incident.channelId,
+    filename: postmortemFilename(number),
+    title: `${incidentRef(number)} postmortem draft`,
+    content: markdown,
+    initial_comment: `:memo: Postmortem draft for ${incidentRef(number)}. Download it, fill in the _TODO_ prompts, and publish. \`npm run postmortem -- ${number}\` exports the same draft.`,
+  });
+  ctx.logger.info({ incident: number, bytes: markdown.length }, 'postmortem draft posted');
+  return markdown;
+}

@@ -1,0 +1,431 @@
+// The driver plays Slack's other half: it sends the app what Slack would send
+// when people use the workspace (slash commands, messages, edits, deletions,
+// reactions, modal submissions), signed exactly as Slack signs them, and keeps
+// the simulator's workspace in step so it shows what the channel shows.
+
+import { randomBytes, randomUUID } from 'node:crypto';
+import { API_APP_ID, BOT_ID, BOT_NAME, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID, VERIFICATION_TOKEN } from './constants.js';
+import { modalJson } from './serialize.js';
+import type { SlackSimulator } from './server.js';
+import { slackSignatureHeaders } from './signing.js';
+import type { SimChannel, SimMessage, SimModal } from './workspace.js';
+
+export interface SlackDriverOptions {
+  /** Where the app takes Slack's requests, e.g. http://127.0.0.1:3000/slack/events */
+  appUrl: string;
+  signingSecret: string;
+  simulator: SlackSimulator;
+  /**
+   * Clock for signature timestamps, epoch ms; default Date.now. Deliberately
+   * not the simulator's clock: the app checks the timestamp against its own
+   * wall clock, so a simulator on a scripted clock must still sign in real time.
+   */
+  now?: () => number;
+  /** Deliver a `message` event for each message the bot posts, as Slack does; default false. */
+  echoBotMessages?: boolean;
+  /** Give up on the app after this long; default 10 s. */
+  requestTimeoutMs?: number;
+}
+
+export interface DriverResponse {
+  status: number;
+  /** Parsed JSON when the app answered JSON, else the text ('' for an empty 200). */
+  body: unknown;
+}
+
+export interface CommandOptions {
+  userId: string;
+  channelId: string;
+  text: string;
+  command?: string;
+  triggerId?: string;
+}
+
+export interface EventOptions {
+  eventId?: string;
+  /** Set on Slack's redeliveries: x-slack-retry-num and x-slack-retry-reason. */
+  retryNum?: number;
+  retryReason?: string;
+}
+
+export interface MessageOptions {
+  channelId: string;
+  userId: string;
+  text: string;
+  threadTs?: string;
+  /** Defaults to a fresh ts; pass one to redeliver or backdate a message. */
+  ts?: string;
+}
+
+export interface EditOptions {
+  channelId: string;
+  ts: string;
+  text: string;
+}
+
+export interface DeleteOptions {
+  channelId: string;
+  ts: string;
+}
+
+export interface ReactionOptions {
+  channelId: string;
+  ts: string;
+  userId: string;
+  /** The emoji name, with or without colons. */
+  name: string;
+}
+
+export interface SubmitViewOptions {
+  userId: string;
+  /** Which modal; default the user's latest open one (with this callback_id, if given). */
+  viewId?: string;
+  callbackId?: string;
+  /** Slack's `view.state.values`: { [block_id]: { [action_id]: { type, value, ... } } } */
+  values: Record<string, Record<string, unknown>>;
+}
+
+export interface RawOptions {
+  body: string;
+  headers?: Record<string, string>;
+  contentType?: string;
+  /** Sign it (true: now, with the driver's secret), or sign it as given; default unsigned. */
+  sign?: boolean | { timestamp?: number; secret?: string };
+}
+
+/** One request the driver sent to the app, for diagnosing a failed test. */
+export interface Delivery {
+  kind: string;
+  status: number;
+  body: unknown;
+}
+
+function parseJsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function channelType(channel: SimChannel): 'im' | 'group' | 'channel' {
+  return channel.isIm ? 'im' : channel.isPrivate ? 'group' : 'channel';
+}
+
+export class SlackDriver {
+  readonly deliveries: Delivery[] = [];
+
+  private readonly appUrl: string;
+  private readonly signingSecret: string;
+  private readonly sim: SlackSimulator;
+  private readonly now: () => number;
+  private readonly requestTimeoutMs: number;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly stopEcho: (() => void) | undefined;
+  private eventCount = 0;
+
+  constructor(options: SlackDriverOptions) {
+    this.appUrl = options.appUrl;
+    this.signingSecret = options.signingSecret;
+    this.sim = options.simulator;
+    this.now = options.now ?? Date.now;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.stopEcho = options.echoBotMessages ? this.sim.onBotMessage((m) => this.echo(m)) : undefined;
+  }
+
+  /** A slash command, form-encoded as Slack sends it. */
+  async command(options: CommandOptions): Promise<DriverResponse & { triggerId: string; responseUrl: string }> {
+    const channel = this.requireChannel(options.channelId, 'command');
+    const triggerId = options.triggerId ?? this.sim.issueTriggerId(options.userId);
+    const responseUrl = this.sim.responseUrl(channel.id, options.userId);
+    const body = new URLSearchParams({
+      token: VERIFICATION_TOKEN,
+      team_id: TEAM_ID,
+      team_domain: TEAM_DOMAIN,
+      channel_id: channel.id,
+      channel_name: channel.isIm ? 'directmessage' : channel.name,
+      user_id: options.userId,
+      user_name: this.sim.user(options.userId)?.name ?? options.userId,
+      command: options.command ?? '/incident',
+      text: options.text,
+      api_app_id: API_APP_ID,
+      is_enterprise_install: 'false',
+      response_url: responseUrl,
+      trigger_id: triggerId,
+    }).toString();
+    const response = await this.send('command', body, 'application/x-www-form-urlencoded');
+    return { ...response, triggerId, responseUrl };
+  }
+
+  /** An Events API event, in its event_callback envelope. */
+  async event(event: Record<string, unknown>, options: EventOptions = {}): Promise<DriverResponse & { eventId: string }> {
+    this.eventCount += 1;
+    const eventId =
+      options.eventId ?? `Ev${String(this.eventCount).padStart(4, '0')}${randomBytes(4).toString('hex').toUpperCase()}`;
+    const envelope = {
+      token: VERIFICATION_TOKEN,
+      team_id: TEAM_ID,
+      context_team_id: TEAM_ID,
+      api_app_id: API_APP_ID,
+      event,
+      type: 'event_callback',
+      event_id: eventId,
+      event_time: Math.floor(this.sim.now() / 1000),
+      authorizations: [
+        { enterprise_id: null, team_id: TEAM_ID, user_id: BOT_USER_ID, is_bot: true, is_enterprise_install: false },
+      ],
+      is_ext_shared_channel: false,
+    };
+    const headers: Record<string, string> = {};
+    if (options.retryNum !== undefined) headers['x-slack-retry-num'] = String(options.retryNum);
+    if (options.retryReason !== undefined) headers['x-slack-retry-reason'] = options.retryReason;
+    const response = await this.send(`event ${String(event.type)}`, JSON.stringify(envelope), 'application/json', headers);
+    return { ...response, eventId };
+  }
+
+  /** A person posts a message: it appears in the channel, then the app hears of it. */
+  async message(options: MessageOptions): Promise<DriverResponse & { ts: string }> {
+    const channel = this.requireChannel(options.channelId, 'message');
+    const message = this.sim.addMessage({
+      channel: channel.id,
+      user: options.userId,
+      text: options.text,
+      ...(options.threadTs !== undefined ? { threadTs: options.threadTs } : {}),
+      ...(options.ts !== undefined ? { ts: options.ts } : {}),
+    });
+    const response = await this.event({
+      type: 'message',
+      channel: channel.id,
+      user: options.userId,
+      text: options.text,
+      ts: message.ts,
+      ...(options.threadTs !== undefined ? { thread_ts: options.threadTs } : {}),
+      team: TEAM_ID,
+      client_msg_id: randomUUID(),
+      channel_type: channelType(channel),
+      event_ts: message.ts,
+    });
+    return { ...response, ts: message.ts };
+  }
+
+  /** A person edits their message: Slack's message_changed event. */
+  async edit(options: EditOptions): Promise<DriverResponse> {
+    const channel = this.requireChannel(options.channelId, 'edit');
+    const message = this.sim.message(channel.id, options.ts);
+    if (!message?.user) throw new Error(`driver.edit: no message ${options.ts} by a person in ${channel.id}`);
+    const previous = { type: 'message', user: message.user, text: message.text, ts: message.ts };
+    const eventTs = this.sim.nextTs();
+    message.text = options.text;
+    message.edited = { user: message.user, ts: eventTs };
+    this.sim.changed();
+    return this.event({
+      type: 'message',
+      subtype: 'message_changed',
+      hidden: true,
+      channel: channel.id,
+      channel_type: channelType(channel),
+      ts: eventTs,
+      event_ts: eventTs,
+      message: {
+        ...previous,
+        text: options.text,
+        edited: message.edited,
+        ...(message.threadTs !== undefined ? { thread_ts: message.threadTs } : {}),
+      },
+      previous_message: previous,
+    });
+  }
+
+  /** A person deletes a message: Slack's message_deleted event. */
+  async delete(options: DeleteOptions): Promise<DriverResponse> {
+    const channel = this.requireChannel(options.channelId, 'delete');
+    const removed = this.sim.removeMessage(channel.id, options.ts);
+    const eventTs = this.sim.nextTs();
+    return this.event({
+      type: 'message',
+      subtype: 'message_deleted',
+      hidden: true,
+      channel: channel.id,
+      channel_type: channelType(channel),
+      ts: eventTs,
+      event_ts: eventTs,
+      deleted_ts: options.ts,
+      ...(removed ? { previous_message: { type: 'message', user: removed.user, text: removed.text, ts: removed.ts } } : {}),
+    });
+  }
+
+  /** reaction_added; the message may be unknown, as when Slack delivers the reaction first. */
+  react(options: ReactionOptions): Promise<DriverResponse> {
+    return this.reaction('reaction_added', options);
+  }
+
+  unreact(options: ReactionOptions): Promise<DriverResponse> {
+    return this.reaction('reaction_removed', options);
+  }
+
+  /** Submits a modal the app opened, then applies the app's response_action to it. */
+  async submitView(options: SubmitViewOptions): Promise<DriverResponse & { viewId: string }> {
+    const modal = this.findOpenModal(options);
+    const user = this.sim.user(options.userId);
+    const payload = {
+      type: 'view_submission',
+      team: { id: TEAM_ID, domain: TEAM_DOMAIN },
+      user: { id: options.userId, username: user?.name, name: user?.name, team_id: TEAM_ID },
+      api_app_id: API_APP_ID,
+      token: VERIFICATION_TOKEN,
+      trigger_id: this.sim.issueTriggerId(options.userId),
+      view: { ...modalJson(modal), state: { values: options.values } },
+      response_urls: [],
+      is_enterprise_install: false,
+      enterprise: null,
+    };
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    const response = await this.send('view_submission', body, 'application/x-www-form-urlencoded');
+    if (response.status === 200) this.applyResponseAction(modal, response.body);
+    return { ...response, viewId: modal.id };
+  }
+
+  /** Sends a body as is: for unsigned, forged or stale requests. */
+  async raw(options: RawOptions): Promise<DriverResponse> {
+    const headers = { ...options.headers };
+    if (options.sign) {
+      const { timestamp = Math.floor(this.now() / 1000), secret = this.signingSecret } =
+        options.sign === true ? {} : options.sign;
+      Object.assign(headers, slackSignatureHeaders(secret, timestamp, options.body));
+    }
+    return this.post('raw', options.body, options.contentType ?? 'application/json', headers);
+  }
+
+  /** Waits for every echoed bot message still being delivered. */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Stops echoing bot messages. */
+  close(): void {
+    this.stopEcho?.();
+  }
+
+  // ---- internals ----------------------------------------------------------
+
+  private async reaction(type: 'reaction_added' | 'reaction_removed', options: ReactionOptions): Promise<DriverResponse> {
+    const channel = this.requireChannel(options.channelId, type);
+    const name = options.name.replace(/^:|:$/g, '');
+    if (type === 'reaction_added') this.sim.addReaction(channel.id, options.ts, name, options.userId);
+    else this.sim.removeReaction(channel.id, options.ts, name, options.userId);
+    const itemUser = this.sim.message(channel.id, options.ts)?.user;
+    return this.event({
+      type,
+      user: options.userId,
+      reaction: name,
+      item: { type: 'message', channel: channel.id, ts: options.ts },
+      ...(itemUser !== undefined ? { item_user: itemUser } : {}),
+      event_ts: this.sim.nextTs(),
+    });
+  }
+
+  private findOpenModal(options: SubmitViewOptions): SimModal {
+    const modal =
+      options.viewId !== undefined
+        ? this.sim.modals.find((m) => m.id === options.viewId && m.open)
+        : this.sim
+            .modalsFor(options.userId)
+            .filter((m) => m.open && (options.callbackId === undefined || m.view.callback_id === options.callbackId))
+            .at(-1);
+    if (modal) return modal;
+    const opened = this.sim.modals.map((m) => `${m.id} (${String(m.view.callback_id ?? '')}, ${m.open ? 'open' : 'closed'})`);
+    throw new Error(
+      `driver.submitView: no open modal ${options.viewId ?? `for ${options.userId}`}` +
+        `${options.callbackId !== undefined ? ` with callback_id ${options.callbackId}` : ''}; ` +
+        `modals: ${opened.length > 0 ? opened.join(', ') : 'none'}`,
+    );
+  }
+
+  /** What Slack does with the modal after the app answers a submission. */
+  private applyResponseAction(modal: SimModal, body: unknown): void {
+    const answer = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    const view = answer.view as Record<string, unknown> | undefined;
+    switch (answer.response_action) {
+      case 'errors':
+        break;
+      case 'update':
+        if (view) modal.view = view;
+        break;
+      case 'push':
+        if (view) {
+          this.sim.modals.push({ ...modal, id: this.sim.newId('V'), view, open: true });
+        }
+        break;
+      case 'clear':
+        for (const m of this.sim.modalsFor(modal.userId ?? '')) m.open = false;
+        break;
+      default:
+        modal.open = false;
+    }
+    this.sim.changed();
+  }
+
+  private echo(message: SimMessage): void {
+    const channel = this.sim.channel(message.channel);
+    if (!channel) return;
+    const delivery = this.event({
+      type: 'message',
+      ...(message.files !== undefined ? { subtype: 'file_share' } : {}),
+      channel: message.channel,
+      user: BOT_USER_ID,
+      bot_id: BOT_ID,
+      bot_profile: { id: BOT_ID, app_id: API_APP_ID, name: BOT_NAME, team_id: TEAM_ID },
+      text: message.text,
+      ts: message.ts,
+      ...(message.blocks !== undefined ? { blocks: message.blocks } : {}),
+      ...(message.threadTs !== undefined ? { thread_ts: message.threadTs } : {}),
+      team: TEAM_ID,
+      channel_type: channelType(channel),
+      event_ts: message.ts,
+    }).catch((error: unknown) => {
+      this.deliveries.push({ kind: 'echo failed', status: 0, body: String(error) });
+    });
+    this.inFlight.add(delivery);
+    void delivery.finally(() => this.inFlight.delete(delivery));
+  }
+
+  private requireChannel(channelId: string, what: string): SimChannel {
+    const channel = this.sim.channel(channelId);
+    if (!channel) {
+      throw new Error(`driver.${what}: the simulator has no channel ${channelId}; make it with sim.addChannel()`);
+    }
+    return channel;
+  }
+
+  /** Signs with the current time and posts. */
+  private send(kind: string, body: string, contentType: string, headers: Record<string, string> = {}): Promise<DriverResponse> {
+    const timestamp = Math.floor(this.now() / 1000);
+    return this.post(kind, body, contentType, {
+      ...headers,
+      ...slackSignatureHeaders(this.signingSecret, timestamp, body),
+    });
+  }
+
+  private async post(kind: string, body: string, contentType: string, headers: Record<string, string>): Promise<DriverResponse> {
+    let response: Response;
+    try {
+      response = await fetch(this.appUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': contentType,
+          'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
+          ...headers,
+        },
+        body,
+        signal: AbortSignal.timeout(this.requestTimeoutMs),
+      });
+    } catch (error) {
+      throw new Error(`driver: sending ${kind} to ${this.appUrl} failed: ${String(error)}`, { cause: error });
+    }
+    const text = await response.text();
+    const isJson = (response.headers.get('content-type') ?? '').includes('json') && text !== '';
+    const parsed = isJson ? parseJsonOrText(text) : text;
+    this.deliveries.push({ kind, status: response.status, body: parsed });
+    return { status: response.status, body: parsed };
+  }
+}

@@ -1,0 +1,40 @@
+// The Slack simulator: a stand-in for Slack over real HTTP, for the end-to-end
+// tests and `npm run demo`. `startSlackSimulator` answers the bot's Web API
+// calls and keeps what the workspace would show; `SlackDriver` sends the app
+// what Slack sends when people use that workspace.
+
+export * from './constants.js';
+export { SlackDriver } from './driver.js';
+export type {
+  CommandOptions,
+  DeleteOptions,
+  Delivery,
+  DriverResponse,
+  EditOptions,
+  EventOptions,
+  MessageOptions,
+  RawOptions,
+  ReactionOptions,
+  SlackDriverOptions,
+  SubmitViewOptions,
+} from './driver.js';
+export type { Fault } from './faults.js';
+export { RESPONSE_URL_ENDPOINT, SlackSimulator, UPLOAD_ENDPOINT, startSlackSimulator } from './server.js';
+export type { SlackSimulatorOptions } from './server.js';
+export { signSlackRequest, slackSignatureHeaders } from './signing.js';
+export { formatTs, parseTs } from './ts.js';
+export type {
+  AddChannelOptions,
+  AddUserOptions,
+  SimCall,
+  SimChannel,
+  SimEphemeral,
+  SimFile,
+  SimHomeTab,
+  SimMessage,
+  SimModal,
+  SimReaction,
+  SimUser,
+  SimView,
+  WaitForOptions,
+} from './workspace.js';

@@ -1,0 +1,53 @@
+// The declare modal's submission.
+
+import type { App, ViewStateValue } from '@slack/bolt';
+import { DEFAULT_SEVERITY, isSeverity } from '../domain/incident.js';
+import type { ServiceContext } from '../services/context.js';
+import { declareIncident, openIncidentChannel } from '../services/declare.js';
+import { DECLARE_FIELDS, DECLARE_VIEW } from './blocks.js';
+
+type Values = Record<string, Record<string, ViewStateValue>>;
+
+function field(values: Values, id: string): ViewStateValue | undefined {
+  return values[id]?.[id];
+}
+
+function text(values: Values, id: string): string | null {
+  const value = field(values, id)?.value?.trim();
+  return value ? value : null;
+}
+
+function originOf(privateMetadata: string): string | null {
+  try {
+    const parsed = JSON.parse(privateMetadata) as { originChannelId?: unknown };
+    return typeof parsed.originChannelId === 'string' ? parsed.originChannelId : null;
+  } catch {
+    return null;
+  }
+}
+
+export function registerViews(app: App, ctx: ServiceContext): void {
+  app.view(DECLARE_VIEW, async ({ ack, body, view }) => {
+    const values = view.state.values as Values;
+    const title = text(values, DECLARE_FIELDS.title);
+    if (!title) {
+      await ack({ response_action: 'errors', errors: { [DECLARE_FIELDS.title]: 'Give the incident a title.' } });
+      return;
+    }
+    const chosen = field(values, DECLARE_FIELDS.severity)?.selected_option?.value ?? DEFAULT_SEVERITY;
+    const { incident, created } = declareIncident(ctx, {
+      title,
+      severity: isSeverity(chosen) ? chosen : DEFAULT_SEVERITY,
+      summary: text(values, DECLARE_FIELDS.summary),
+      impact: text(values, DECLARE_FIELDS.impact),
+      isPrivate: (field(values, DECLARE_FIELDS.private)?.selected_options?.length ?? 0) > 0,
+      userId: body.user.id,
+      originChannelId: originOf(view.private_metadata),
+      declareKey: `view:${view.id}`,
+    });
+    await ack();
+    if (created) {
+      ctx.tasks.run(`open channel for incident ${incident.number}`, () => openIncidentChannel(ctx, incident.number));
+    }
+  });
+}

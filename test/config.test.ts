@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+const http = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret' };
+
+function errorOf(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('loadConfig accepted it');
+}
+
+describe('loadConfig', () => {
+  it('fills in the documented defaults', () => {
+    expect(loadConfig(http)).toEqual({
+      mode: 'http',
+      botToken: 'xoxb-1',
+      signingSecret: 'secret',
+      appToken: null,
+      slackApiUrl: null,
+      port: 3000,
+      databasePath: './data/sitrep.sqlite',
+      timeZone: 'UTC',
+      channelPrefix: 'inc',
+      announceChannel: null,
+      updateReminderMinutes: 30,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      ...http,
+      SLACK_API_URL: 'http://127.0.0.1:4000/api',
+      PORT: '8080',
+      DATABASE_PATH: '/tmp/x.sqlite',
+      INCIDENT_TIMEZONE: 'Europe/London',
+      INCIDENT_CHANNEL_PREFIX: 'incident',
+      INCIDENT_ANNOUNCE_CHANNEL: 'C0123',
+      INCIDENT_UPDATE_REMINDER_MINUTES: '15',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toMatchObject({
+      slackApiUrl: 'http://127.0.0.1:4000/api/',
+      port: 8080,
+      databasePath: '/tmp/x.sqlite',
+      timeZone: 'Europe/London',
+      channelPrefix: 'incident',
+      announceChannel: 'C0123',
+      updateReminderMinutes: 15,
+      logLevel: 'debug',
+    });
+  });
+
+  it('uses Socket Mode when an app token is set, and then needs no signing secret', () => {
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' })).toMatchObject({
+      mode: 'socket',
+      appToken: 'xapp-1',
+      signingSecret: null,
+    });
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ ...http, PORT: '', INCIDENT_TIMEZONE: ' ' })).toMatchObject({ port: 3000, timeZone: 'UTC' });
+  });
+
+  it.each<[Record<string, string>, string, RegExp]>([
+    [{}, 'SLACK_BOT_TOKEN', /required/],
+    [{ SLACK_BOT_TOKEN: 'xoxb-1' }, 'SLACK_SIGNING_SECRET', /required in HTTP mode/],
+    [{ ...http, SLACK_BOT_TOKEN: 'xoxp-1' }, 'SLACK_BOT_TOKEN', /bot token/],
+    [{ ...http, SLACK_APP_TOKEN: 'xoxb-2' }, 'SLACK_APP_TOKEN', /app-level token/],
+    [{ ...http, PORT: 'eighty' }, 'PORT', /eighty/],
+    [{ ...http, PORT: '70000' }, 'PORT', /70000/],
+    [{ ...http, INCIDENT_TIMEZONE: 'Mars/Olympus' }, 'INCIDENT_TIMEZONE', /IANA/],
+    [{ ...http, INCIDENT_CHANNEL_PREFIX: 'Inc Channel' }, 'INCIDENT_CHANNEL_PREFIX', /lower-case/],
+    [{ ...http, INCIDENT_ANNOUNCE_CHANNEL: '#general' }, 'INCIDENT_ANNOUNCE_CHANNEL', /channel id/],
+    [{ ...http, INCIDENT_UPDATE_REMINDER_MINUTES: '0' }, 'INCIDENT_UPDATE_REMINDER_MINUTES', /0/],
+    [{ ...http, LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /loud/],
+    [{ ...http, SLACK_API_URL: 'ftp://x' }, 'SLACK_API_URL', /ftp/],
+  ])('refuses %j, naming %s', (env, variable, detail) => {
+    const error = errorOf(env);
+    expect(error.variable).toBe(variable);
+    expect(error.message.startsWith(variable)).toBe(true);
+    expect(error.message).toMatch(detail);
+    expect(error.message).not.toContain('\n');
+  });
+});

@@ -1,0 +1,96 @@
+// The end-to-end harness: sitrep on the Slack simulator over real HTTP, with
+// its own database file and its log lines kept for assertions.
+
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { pino } from 'pino';
+import { startSandbox, type Sandbox } from '../../src/cli/sandbox.js';
+import { createLogger } from '../../src/logger.js';
+import type { Clock } from '../../src/services/context.js';
+import type { SimChannel } from '../../src/simulator/workspace.js';
+
+const run = promisify(execFile);
+export const ROOT = new URL('../..', import.meta.url).pathname;
+const TSX = join(ROOT, 'node_modules/.bin/tsx');
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [key: string]: unknown;
+}
+
+export interface TestSandbox extends Sandbox {
+  dir: string;
+  databasePath: string;
+  logs: LogLine[];
+  /** Log lines at error level or above: a passing test expects none unless it caused them. */
+  errors(): LogLine[];
+  /** Declares with a text command and waits until the channel is open and the summary pinned. */
+  declare(userId: string, text: string, fromChannel?: string): Promise<SimChannel>;
+  /** Waits until the named channel exists with its summary pinned. */
+  openedChannel(name: string): Promise<SimChannel>;
+  /** Runs `npm run postmortem`'s script in its own process against this sandbox's database. */
+  exportCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  close(): Promise<void>;
+}
+
+export async function startTestSandbox(options: { env?: Record<string, string>; now?: Clock } = {}): Promise<TestSandbox> {
+  const dir = mkdtempSync(join(tmpdir(), 'sitrep-e2e-'));
+  const databasePath = join(dir, 'sitrep.sqlite');
+  const logs: LogLine[] = [];
+  const logger = createLogger('info', {
+    write: (line: string) => {
+      logs.push(JSON.parse(line) as LogLine);
+    },
+  } as pino.DestinationStream);
+  const sandbox = await startSandbox({ databasePath, env: options.env ?? {}, logger, ...(options.now ? { now: options.now } : {}) });
+  const general = sandbox.sim.addChannel({ name: 'general' });
+
+  return {
+    ...sandbox,
+    dir,
+    databasePath,
+    logs,
+    errors: () => logs.filter((line) => line.level >= 50),
+    async declare(userId, text, fromChannel = general.id) {
+      const before = sandbox.sim.channels.size;
+      const response = await sandbox.driver.command({ userId, channelId: fromChannel, text });
+      if (response.status !== 200) throw new Error(`declare answered ${response.status}`);
+      return sandbox.sim.waitFor(
+        () => {
+          const created = [...sandbox.sim.channels.values()].slice(before).find((channel) => channel.pins.size > 0);
+          return created;
+        },
+        { what: `a pinned incident channel after "/incident ${text}"` },
+      );
+    },
+    openedChannel(name) {
+      return sandbox.sim.waitFor(
+        () => {
+          const channel = sandbox.sim.channelByName(name);
+          return channel && channel.pins.size > 0 ? channel : undefined;
+        },
+        { what: `#${name} with its summary pinned` },
+      );
+    },
+    async exportCli(...args) {
+      try {
+        const { stdout, stderr } = await run(TSX, [join(ROOT, 'src/cli/postmortem.ts'), ...args], {
+          env: { ...process.env, DATABASE_PATH: databasePath },
+          cwd: dir,
+        });
+        return { code: 0, stdout, stderr };
+      } catch (error) {
+        const failed = error as { code?: number; stdout?: string; stderr?: string };
+        return { code: failed.code ?? 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+      }
+    },
+    async close() {
+      await sandbox.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
