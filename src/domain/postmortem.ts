@@ -286,12 +286,14 @@ function summary(ctx: Context): BlockContent[] {
   const { incident, names } = ctx;
   const blocks: BlockContent[] = [];
   if (incident.summary?.trim()) blocks.push(...mrkdwnToMdast(incident.summary, names));
+  else blocks.push(paragraph(todo('what happened, and who noticed? Two or three sentences')));
   if (incident.resolutionSummary?.trim()) {
     const resolution = mrkdwnToMdast(incident.resolutionSummary, names);
     blocks.push(...withLead([strong(text('Resolution:')), text(' ')], resolution));
+  } else {
+    blocks.push(paragraph(todo('how was it resolved?', '/incident resolve <summary>')));
   }
-  if (blocks.length > 0) return blocks;
-  return [paragraph(todo('what happened, who noticed, and how was it resolved? Two or three sentences'))];
+  return blocks;
 }
 
 function impact(ctx: Context): BlockContent[] {

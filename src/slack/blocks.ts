@@ -4,7 +4,7 @@
 
 import type { KnownBlock, View } from '@slack/types';
 import { SEVERITIES, incidentRef, severityLabel, statusLabel, type Incident } from '../domain/incident.js';
-import { neutralizeBroadcasts } from '../domain/mrkdwn.js';
+import { escapeMrkdwn, neutralizeBroadcasts } from '../domain/mrkdwn.js';
 import { formatDateTime } from '../domain/time.js';
 
 export const DECLARE_VIEW = 'declare_incident';
@@ -27,7 +27,7 @@ function person(userId: string | undefined): string {
 }
 
 export function incidentHeadline(incident: Incident): string {
-  return `${incidentRef(incident.number)}: ${quoted(incident.title)}`;
+  return `${incidentRef(incident.number)}: ${escapeMrkdwn(incident.title)}`;
 }
 
 /** The message pinned at the top of an incident channel. */
@@ -75,7 +75,7 @@ export function incidentList(incidents: readonly Incident[], now: number): strin
     const age = Math.max(0, Math.round((now - incident.declaredAt) / 60_000));
     const ageText = age < 60 ? `${age}m` : `${Math.floor(age / 60)}h ${age % 60}m`;
     const where = incident.channelId ? `<#${incident.channelId}>` : '_opening…_';
-    return `• *${incidentRef(incident.number)}* ${quoted(incident.title)} · ${severityLabel(incident.severity)} · ${statusLabel(incident.status)} · lead ${person(incident.roles.lead)} · ${ageText} · ${where}`;
+    return `• *${incidentRef(incident.number)}* ${escapeMrkdwn(incident.title)} · ${severityLabel(incident.severity)} · ${statusLabel(incident.status)} · lead ${person(incident.roles.lead)} · ${ageText} · ${where}`;
   });
   return [`*Open incidents (${incidents.length})*`, ...lines].join('\n');
 }

@@ -4,6 +4,7 @@
 import type { App, RespondFn, SlashCommand } from '@slack/bolt';
 import { HELP_TEXT, needsIncidentChannel, parseCommand, type Command } from '../domain/command.js';
 import { incidentRef } from '../domain/incident.js';
+import { decodeEntities } from '../domain/mrkdwn.js';
 import { findIncidentByChannel, listOpenIncidents, type IncidentRecord } from '../db/incidents.js';
 import type { ServiceContext } from '../services/context.js';
 import { declareIncident, openIncidentChannel } from '../services/declare.js';
@@ -43,7 +44,8 @@ const handlers: Handlers = {
 
   declare: async (command, { ctx, body, respond }) => {
     const { incident, created } = declareIncident(ctx, {
-      title: command.title,
+      // Slack entity-encodes command text; a title is plain text.
+      title: decodeEntities(command.title),
       severity: command.severity,
       summary: null,
       impact: null,

@@ -2,6 +2,7 @@
 
 import type { App, ViewStateValue } from '@slack/bolt';
 import { DEFAULT_SEVERITY, isSeverity } from '../domain/incident.js';
+import { escapeMrkdwn } from '../domain/mrkdwn.js';
 import type { ServiceContext } from '../services/context.js';
 import { declareIncident, openIncidentChannel } from '../services/declare.js';
 import { DECLARE_FIELDS, DECLARE_VIEW } from './blocks.js';
@@ -15,6 +16,10 @@ function field(values: Values, id: string): ViewStateValue | undefined {
 function text(values: Values, id: string): string | null {
   const value = field(values, id)?.value?.trim();
   return value ? value : null;
+}
+
+function asMrkdwn(value: string | null): string | null {
+  return value === null ? null : escapeMrkdwn(value);
 }
 
 function originOf(privateMetadata: string): string | null {
@@ -38,8 +43,9 @@ export function registerViews(app: App, ctx: ServiceContext): void {
     const { incident, created } = declareIncident(ctx, {
       title,
       severity: isSeverity(chosen) ? chosen : DEFAULT_SEVERITY,
-      summary: text(values, DECLARE_FIELDS.summary),
-      impact: text(values, DECLARE_FIELDS.impact),
+      // Modal input arrives raw; stored free text is mrkdwn, as Slack sends messages.
+      summary: asMrkdwn(text(values, DECLARE_FIELDS.summary)),
+      impact: asMrkdwn(text(values, DECLARE_FIELDS.impact)),
       isPrivate: (field(values, DECLARE_FIELDS.private)?.selected_options?.length ?? 0) > 0,
       userId: body.user.id,
       originChannelId: originOf(view.private_metadata),

@@ -73,6 +73,12 @@ describe('declare by text', () => {
     expect(box.sim.callsOf('conversations.create')).toHaveLength(1);
     expect(findIncident(box.database.db, 2)).toBeNull();
   });
+  it('reads the title as Slack encodes it, and shows it as typed', async () => {
+    const channel = await box.declare(U_ALICE, 'declare sev2 Refunds &amp; payouts &lt;EU&gt;');
+    expect(channel.name).toBe('inc-1-refunds-payouts-eu');
+    expect(findIncident(box.database.db, 1)?.title).toBe('Refunds & payouts <EU>');
+    expect(channel.messages[0]?.text).toContain('INC-1: Refunds &amp; payouts &lt;EU&gt;');
+  });
 });
 
 describe('declare with the modal', () => {
@@ -206,6 +212,21 @@ describe('record, mark, resolve, draft, export', () => {
     expect(exported.stderr).toBe('');
     expect(exported.code).toBe(0);
     expect(exported.stdout).toBe(draft);
+  });
+
+  it('keeps hostile message text inside its timeline entry', async () => {
+    const channel = await box.declare(U_ALICE, 'declare Hostile text');
+    const { ts } = await box.driver.message({
+      channelId: channel.id,
+      userId: U_BOB,
+      text: '## Root cause\n<!channel> | table | <script>alert(1)</script>\n---\n> quoted',
+    });
+    await box.driver.react({ channelId: channel.id, ts, userId: U_ALICE, name: 'pushpin' });
+    const { stdout } = await box.exportCli('1');
+    expect(stdout.split('\n').filter((line) => line.startsWith('## Root cause'))).toHaveLength(1);
+    expect(stdout).not.toContain('<script>');
+    expect(stdout).not.toContain('<!channel>');
+    expect(section(stdout, 'Timeline')).toContain('@channel');
   });
 
   it('keeps a reaction that arrives before its message and applies it when the message comes', async () => {
