@@ -35,6 +35,10 @@ export const incidents = sqliteTable(
     detectedAt: integer('detected_at'),
     identifiedAt: integer('identified_at'),
     mitigatedAt: integer('mitigated_at'),
+    /** When the channel was last nudged for a status update. */
+    remindedAt: integer('reminded_at'),
+    /** When the channel was nudged (once) to name a lead. */
+    leadRemindedAt: integer('lead_reminded_at'),
   },
   (table) => [
     uniqueIndex('incidents_channel_id').on(table.channelId),
