@@ -11,12 +11,17 @@ import type { Database } from './db/connection.js';
 import { DEFAULT_REACTIONS, type ReactionMap } from './domain/reactions.js';
 import { boltLogger, type Logger } from './logger.js';
 import type { Clock, ServiceContext } from './services/context.js';
+import { checkReminders, startReminders } from './services/reminders.js';
 import { registerCommands } from './slack/commands.js';
 import { registerEvents } from './slack/events.js';
+import { registerHome } from './slack/home.js';
 import { registerViews } from './slack/views.js';
 import { Tasks } from './tasks.js';
 
 export const EVENTS_PATH = '/slack/events';
+
+/** How often open incidents are checked for due nudges. */
+export const DEFAULT_REMINDER_INTERVAL_MS = 60_000;
 
 export interface SitrepOptions {
   config: Config;
@@ -26,6 +31,8 @@ export interface SitrepOptions {
   reactions?: ReactionMap;
   /** How the Web API client retries; tests turn retries off. */
   retryConfig?: RetryOptions;
+  /** How often to look for due reminders; null turns the timer off (tests call checkReminders). */
+  reminderIntervalMs?: number | null;
 }
 
 export interface Sitrep {
@@ -35,6 +42,8 @@ export interface Sitrep {
   start(): Promise<number>;
   /** Stops taking requests, then waits for background work to finish. */
   stop(): Promise<void>;
+  /** One reminder pass now: posts the nudges that are due. */
+  checkReminders(): Promise<void>;
 }
 
 const healthz: CustomRoute = {
@@ -96,6 +105,11 @@ export function createSitrep(options: SitrepOptions): Sitrep {
   registerCommands(app, ctx);
   registerEvents(app, ctx);
   registerViews(app, ctx);
+  registerHome(app, ctx);
+
+  const reminderIntervalMs =
+    options.reminderIntervalMs === undefined ? DEFAULT_REMINDER_INTERVAL_MS : options.reminderIntervalMs;
+  let stopReminders: (() => Promise<void>) | null = null;
 
   return {
     app,
@@ -105,11 +119,17 @@ export function createSitrep(options: SitrepOptions): Sitrep {
       const address = (started as Server | undefined)?.address?.() as AddressInfo | null | undefined;
       const port = address?.port ?? config.port;
       logger.info({ mode: config.mode, port }, 'sitrep is listening');
+      if (reminderIntervalMs !== null && !stopReminders) {
+        stopReminders = startReminders(ctx, { intervalMs: reminderIntervalMs });
+      }
       return port;
     },
     async stop() {
+      await stopReminders?.();
+      stopReminders = null;
       await app.stop();
       await tasks.idle();
     },
+    checkReminders: () => checkReminders(ctx),
   };
 }

@@ -49,6 +49,7 @@ describe('manifest.yml', () => {
         'commands',
         'files:write',
         'groups:history',
+        'groups:read',
         'groups:write',
         'pins:write',
         'reactions:read',

@@ -1,5 +1,5 @@
 // `npm run demo`: a scripted incident through the real app and the Slack
-// simulator over HTTP, no Slack account needed. Prints what the channel saw,
+// simulator over HTTP, no Slack account needed. Prints what the channels saw,
 // then the postmortem draft, and writes the draft to a file.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,37 +7,59 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { createLogger } from '../logger.js';
+import { decodeEntities } from '../domain/mrkdwn.js';
 import { formatTime } from '../domain/time.js';
+import { createLogger } from '../logger.js';
 import { U_ALICE, U_BOB, U_CAROL, U_DAN } from '../simulator/constants.js';
-import type { SimChannel } from '../simulator/workspace.js';
+import type { SimChannel, SimMessage } from '../simulator/workspace.js';
 import { startSandbox, type Sandbox } from './sandbox.js';
 
 const ZONE = 'America/New_York';
 const START = Date.parse('2026-04-14T14:02:00Z');
 
-const bold = (text: string) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[22m` : text);
-const dim = (text: string) => (process.stdout.isTTY ? `\x1b[2m${text}\x1b[22m` : text);
+const tty = process.stdout.isTTY;
+const bold = (text: string) => (tty ? `\x1b[1m${text}\x1b[22m` : text);
+const dim = (text: string) => (tty ? `\x1b[2m${text}\x1b[22m` : text);
 
 /** The demo's own clock: each step happens minutes after the last, as in a real incident. */
 class ScriptClock {
   private at = START;
-  now = (): number => this.at;
+  readonly now = (): number => this.at;
   set(minutesIntoIncident: number): void {
     this.at = START + minutesIntoIncident * 60_000;
   }
 }
 
-function nameOf(box: Sandbox, userId: string): string {
-  return box.sim.users.get(userId)?.name ?? userId;
+/** Slack markup as a person reads it in the client: names instead of ids, entities decoded. */
+function readable(box: Sandbox, mrkdwn: string): string {
+  return decodeEntities(
+    mrkdwn
+      .replace(/<@([A-Z0-9_]+)(?:\|[^>]*)?>/g, (_m, id: string) => `@${box.sim.users.get(id)?.name ?? id}`)
+      .replace(/<#([A-Z0-9_]+)(?:\|([^>]*))?>/g, (_m, id: string, label?: string) => `#${label ?? box.sim.channels.get(id)?.name ?? id}`),
+  );
 }
 
-function line(clock: ScriptClock, who: string, what: string): void {
-  process.stdout.write(`${dim(formatTime(clock.now(), ZONE).padEnd(10))} ${bold(who.padEnd(7))} ${what}\n`);
-}
+class Transcript {
+  constructor(
+    private readonly box: Sandbox,
+    private readonly clock: ScriptClock,
+  ) {}
 
-function aside(what: string): void {
-  process.stdout.write(`${' '.repeat(11)}${dim('↳')} ${what}\n`);
+  said(who: string, what: string): void {
+    process.stdout.write(`${dim(formatTime(this.clock.now(), ZONE).padEnd(10))} ${bold(who.padEnd(7))} ${what}\n`);
+  }
+
+  aside(what: string): void {
+    process.stdout.write(`${' '.repeat(11)}${dim('↳')} ${what}\n`);
+  }
+
+  botPosted(message: SimMessage): void {
+    const where = this.box.sim.channels.get(message.channel)?.name ?? message.channel;
+    const lines = readable(this.box, message.text)
+      .split('\n')
+      .map((line) => (line.startsWith('>') ? `“${line.slice(1)}”` : line));
+    this.aside(`sitrep in #${where}: ${lines.join(' ')}`);
+  }
 }
 
 async function main(): Promise<void> {
@@ -50,53 +72,71 @@ async function main(): Promise<void> {
     env: { INCIDENT_TIMEZONE: ZONE },
     now: clock.now,
     logger: createLogger('warn', pino.destination(2)),
+    prepare: (sim) => ({ INCIDENT_ANNOUNCE_CHANNEL: sim.addChannel({ name: 'incidents' }).id }),
   });
+  const show = new Transcript(box, clock);
+  const name = (userId: string) => box.sim.users.get(userId)?.name ?? userId;
+  const mention = (userId: string) => `<@${userId}|${name(userId)}>`;
   try {
     process.stdout.write(`${bold('sitrep demo')}: a payments incident, played on a simulated Slack workspace.\n\n`);
-    const general = box.sim.addChannel({ name: 'payments-oncall', members: [U_ALICE, U_BOB, U_CAROL, U_DAN] });
+    const oncall = box.sim.addChannel({ name: 'payments-oncall', members: [U_ALICE, U_BOB, U_CAROL, U_DAN] });
+    let channel: SimChannel = oncall;
+    const stopShowing = box.sim.onBotMessage((message) => {
+      if (message.channel !== oncall.id) show.botPosted(message);
+    });
 
-    const command = async (minute: number, userId: string, channelId: string, text: string) => {
+    const command = async (minute: number, userId: string, text: string) => {
       clock.set(minute);
-      line(clock, nameOf(box, userId), `/incident ${text}`);
-      const response = await box.driver.command({ userId, channelId, text });
+      show.said(name(userId), `/incident ${readable(box, text)}`);
+      const response = await box.driver.command({ userId, channelId: channel.id, text });
       const reply = (response.body as { text?: string } | undefined)?.text;
-      if (reply) aside(`sitrep (only to ${nameOf(box, userId)}): ${reply.split('\n')[0]}`);
+      if (reply) show.aside(`sitrep, only to ${name(userId)}: ${readable(box, reply.split('\n')[0] ?? '')}`);
+      await box.sitrep.ctx.tasks.idle();
+    };
+    const say = async (minute: number, userId: string, text: string, marks: Array<[string, string]> = []) => {
+      clock.set(minute);
+      show.said(name(userId), text);
+      const { ts } = await box.driver.message({ channelId: channel.id, userId, text });
+      for (const [emoji, by] of marks) {
+        await box.driver.react({ channelId: channel.id, ts, userId: by, name: emoji });
+        show.aside(`:${emoji}: from ${name(by)}`);
+      }
     };
 
-    await command(0, U_ALICE, general.id, 'declare sev2 Payments API failing');
-      const channel: SimChannel = await box.sim.waitFor(
+    process.stdout.write(`${dim(`#${oncall.name}`)}\n`);
+    await command(0, U_ALICE, 'declare sev2 Payments API failing');
+    channel = await box.sim.waitFor(
       () => {
         const opened = box.sim.channelByName('inc-1-payments-api-failing');
         return opened && opened.pins.size > 0 ? opened : undefined;
       },
       { what: 'the incident channel with its pinned summary' },
     );
-    aside(`sitrep opened #${channel.name}, invited ${nameOf(box, U_ALICE)}, pinned the incident summary`);
+    await box.sitrep.ctx.tasks.idle();
+    show.aside(`sitrep invited ${name(U_ALICE)} to #${channel.name} and pinned that summary, which it keeps up to date`);
+
     process.stdout.write(`\n${dim(`#${channel.name}`)}\n`);
-
-    const say = async (minute: number, userId: string, text: string, marks: Array<[string, string]> = []) => {
-      clock.set(minute);
-      line(clock, nameOf(box, userId), text);
-      const { ts } = await box.driver.message({ channelId: channel.id, userId, text });
-      for (const [emoji, by] of marks) {
-        await box.driver.react({ channelId: channel.id, ts, userId: by, name: emoji });
-        aside(`:${emoji}: by ${nameOf(box, by)}`);
-      }
-    };
-
     await say(1, U_BOB, 'PagerDuty: checkout-api 5xx rate 23% since 09:58, card payments failing', [['rotating_light', U_ALICE]]);
+    await command(2, U_ALICE, `lead ${mention(U_ALICE)}`);
+    await command(2, U_ALICE, 'timestamp impact-started 09:58');
+    await command(2, U_ALICE, 'timestamp detected 10:01');
     await say(3, U_CAROL, 'Authorizations time out at the gateway; captures still succeed', [['mag', U_ALICE]]);
     await say(4, U_DAN, 'Support: customers report "payment declined" at checkout, ~40 tickets so far');
+    await command(5, U_ALICE, 'update Card payments are failing for about a quarter of checkouts. We are investigating.');
     await say(7, U_ALICE, 'Deploy 4821 went out at 09:57 and cut the gateway timeout from 5s to 50ms', [['bulb', U_CAROL]]);
+    await command(8, U_ALICE, 'status identified A configuration change cut the payment gateway timeout. Rolling it back.');
     await say(8, U_BOB, 'Rolling back 4821 now', [['hammer_and_wrench', U_ALICE]]);
     await say(16, U_BOB, 'Rollback done; 5xx back under 0.1% and authorizations succeeding', [['white_check_mark', U_ALICE]]);
+    await command(16, U_ALICE, 'status monitoring The change is rolled back and payments are succeeding. Monitoring.');
     await say(18, U_CAROL, 'We should validate timeout values in config review', [['memo', U_ALICE]]);
-    await say(19, U_DAN, 'Support confirms retries are going through');
-    await command(24, U_ALICE, channel.id, 'resolve Rolled back deploy 4821, which had cut the gateway timeout to 50ms; payments recovered at 10:18 EDT.');
+    await command(19, U_CAROL, `action Add a canary stage for payment gateway config ${mention(U_BOB)}`);
+    await say(20, U_DAN, 'Support confirms retries are going through');
+    await command(34, U_ALICE, 'resolve Deploy 4821 cut the payment gateway timeout to 50ms; rolling it back restored payments at 10:18 EDT.');
 
     const file = await box.sim.waitFor(() => box.sim.filesIn(channel.id).find((f) => f.uploaded), { what: 'the postmortem draft' });
-    aside(`sitrep posted ${file.name} (${file.content.length} bytes) to #${channel.name}`);
     await box.sitrep.ctx.tasks.idle();
+    stopShowing();
+    show.aside(`sitrep posted ${file.name} to #${channel.name}`);
 
     writeFileSync(out, file.content);
     process.stdout.write(`\n${bold('The postmortem draft')} ${dim(`(also written to ${out})`)}\n\n${file.content}\n`);

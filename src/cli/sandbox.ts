@@ -15,9 +15,18 @@ export interface SandboxOptions {
   databasePath: string;
   /** Extra environment, as a user would set it (INCIDENT_TIMEZONE, INCIDENT_ANNOUNCE_CHANNEL…). */
   env?: Record<string, string>;
+  /** Prepares the simulated workspace before the app starts; may return more environment (e.g. channel ids). */
+  prepare?: (sim: SlackSimulator) => Record<string, string> | void;
   /** One clock for Slack's timestamps and the bot's; defaults to the real one. */
   now?: Clock;
   logger?: Logger;
+  /** Passed to createSitrep: null turns the reminder timer off. */
+  reminderIntervalMs?: number | null;
+  /**
+   * A simulator to use instead of starting one, for a bot that restarts while
+   * Slack carries on. The sandbox leaves it running when it stops.
+   */
+  sim?: SlackSimulator;
 }
 
 export interface Sandbox {
@@ -33,7 +42,8 @@ export interface Sandbox {
 
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const now = options.now ?? Date.now;
-  const sim = await startSlackSimulator({ now });
+  const ownsSim = options.sim === undefined;
+  const sim = options.sim ?? (await startSlackSimulator({ now }));
   const signingSecret = randomBytes(16).toString('hex');
   const config = loadConfig({
     SLACK_BOT_TOKEN: sim.botToken,
@@ -43,11 +53,19 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     DATABASE_PATH: options.databasePath,
     LOG_LEVEL: 'warn',
     ...options.env,
+    ...(options.prepare?.(sim) ?? {}),
   });
   const logger = options.logger ?? createLogger(config.logLevel);
   const database = openDatabase(config.databasePath);
   // A failing call must fail the test that made it, not retry for minutes.
-  const sitrep = createSitrep({ config, database, logger, now, retryConfig: { retries: 0 } });
+  const sitrep = createSitrep({
+    config,
+    database,
+    logger,
+    now,
+    retryConfig: { retries: 0 },
+    ...(options.reminderIntervalMs !== undefined ? { reminderIntervalMs: options.reminderIntervalMs } : {}),
+  });
   const port = await sitrep.start();
   const appUrl = `http://127.0.0.1:${port}${EVENTS_PATH}`;
   const driver = new SlackDriver({ appUrl, signingSecret, simulator: sim });
@@ -61,7 +79,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     async stop() {
       await sitrep.stop();
       database.close();
-      await sim.close();
+      if (ownsSim) await sim.close();
     },
   };
 }

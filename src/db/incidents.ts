@@ -58,6 +58,15 @@ function toIncident(row: IncidentRow): IncidentRecord {
   };
 }
 
+type Updater = Pick<Db, 'update'>;
+
+/** Updates one incident row and returns it; a missing incident is a bug in the caller. */
+function updateRow(db: Updater, number: number, patch: Partial<typeof incidents.$inferInsert>): IncidentRow {
+  const row = db.update(incidents).set(patch).where(eq(incidents.id, number)).returning().get();
+  if (!row) throw new Error(`incident ${number} does not exist`);
+  return row;
+}
+
 export interface NewIncident {
   title: string;
   severity: Severity;
@@ -86,15 +95,13 @@ export function insertIncident(db: Db, fields: NewIncident): { incident: Inciden
       .values({ ...fields, status: 'investigating' })
       .returning()
       .get();
-    tx.insert(incidentEvents)
-      .values({
-        incidentId: row.id,
-        kind: 'declared',
-        at: fields.declaredAt,
-        actorId: fields.declaredBy,
-        data: { title: fields.title, severity: fields.severity },
-      })
-      .run();
+    insertEvent(tx, row.id, {
+      kind: 'declared',
+      at: fields.declaredAt,
+      actorId: fields.declaredBy,
+      title: fields.title,
+      severity: fields.severity,
+    });
     return { incident: toIncident(row), created: true };
   });
 }
@@ -132,29 +139,85 @@ export function setSummaryMessage(db: Db, number: number, summaryTs: string): vo
   db.update(incidents).set({ summaryTs }).where(eq(incidents.id, number)).run();
 }
 
-/** Sets the status, records the update as an event, and stamps resolution. One transaction. */
+/** Status changes fill in the milestone they mean, unless someone already set it. */
+const STATUS_MILESTONES: Partial<Record<Status, Milestone>> = { identified: 'identified', monitoring: 'mitigated' };
+
+/**
+ * Sets the status and records the update as an event, in one transaction.
+ * Resolving stamps the resolution; any other status (re-opening) clears it.
+ */
 export function changeStatus(
   db: Db,
   number: number,
   change: { status: Status; message: string | null; actorId: string; at: number; resolutionSummary?: string | null },
 ): IncidentRecord {
   return db.transaction((tx) => {
+    const current = tx.select().from(incidents).where(eq(incidents.id, number)).get();
+    if (!current) throw new Error(`incident ${number} does not exist`);
     const resolved = change.status === 'resolved';
-    const patch: Partial<typeof incidents.$inferInsert> = { status: change.status, resolvedAt: resolved ? change.at : null };
+    const patch: Partial<typeof incidents.$inferInsert> = {
+      status: change.status,
+      resolvedAt: resolved ? (current.status === 'resolved' ? current.resolvedAt : change.at) : null,
+    };
     if (resolved && change.resolutionSummary) patch.resolutionSummary = change.resolutionSummary;
-    const row = tx.update(incidents).set(patch).where(eq(incidents.id, number)).returning().get();
-    if (!row) throw new Error(`incident ${number} does not exist`);
-    tx.insert(incidentEvents)
-      .values({
-        incidentId: number,
-        kind: 'status',
-        at: change.at,
-        actorId: change.actorId,
-        data: { status: change.status, message: change.message },
-      })
-      .run();
+    const milestone = STATUS_MILESTONES[change.status];
+    if (milestone && current[MILESTONE_COLUMNS[milestone]] === null) patch[MILESTONE_COLUMNS[milestone]] = change.at;
+    const row = updateRow(tx, number, patch);
+    insertEvent(tx, number, { kind: 'status', at: change.at, actorId: change.actorId, status: change.status, message: change.message });
     return toIncident(row);
   });
+}
+
+export function changeSeverity(db: Db, number: number, change: { to: Severity; actorId: string; at: number }): IncidentRecord {
+  return db.transaction((tx) => {
+    const current = tx.select().from(incidents).where(eq(incidents.id, number)).get();
+    if (!current) throw new Error(`incident ${number} does not exist`);
+    const row = updateRow(tx, number, { severity: change.to });
+    insertEvent(tx, number, { kind: 'severity', at: change.at, actorId: change.actorId, from: current.severity as Severity, to: change.to });
+    return toIncident(row);
+  });
+}
+
+export function assignRole(db: Db, number: number, change: { role: Role; userId: string; actorId: string; at: number }): IncidentRecord {
+  return db.transaction((tx) => {
+    const row = updateRow(tx, number, { [ROLE_COLUMNS[change.role]]: change.userId });
+    insertEvent(tx, number, { kind: 'role', at: change.at, actorId: change.actorId, role: change.role, userId: change.userId });
+    return toIncident(row);
+  });
+}
+
+/**
+ * Sets a milestone's time. Its timeline entry sits at the milestone's own time,
+ * and setting it again moves that entry rather than adding a second.
+ */
+export function setMilestone(db: Db, number: number, change: { milestone: Milestone; at: number; actorId: string }): IncidentRecord {
+  return db.transaction((tx) => {
+    const row = updateRow(tx, number, { [MILESTONE_COLUMNS[change.milestone]]: change.at });
+    const earlier = tx
+      .select({ id: incidentEvents.id, data: incidentEvents.data })
+      .from(incidentEvents)
+      .where(and(eq(incidentEvents.incidentId, number), eq(incidentEvents.kind, 'milestone')))
+      .all()
+      .filter((event) => event.data.milestone === change.milestone);
+    for (const event of earlier) tx.delete(incidentEvents).where(eq(incidentEvents.id, event.id)).run();
+    insertEvent(tx, number, { kind: 'milestone', at: change.at, actorId: change.actorId, milestone: change.milestone });
+    return toIncident(row);
+  });
+}
+
+export function addNote(db: Db, number: number, note: { text: string; at: number; actorId: string }): void {
+  insertEvent(db, number, { kind: 'note', ...note });
+}
+
+export function setTimeZone(db: Db, number: number, timeZone: string): IncidentRecord {
+  return toIncident(updateRow(db, number, { timeZone }));
+}
+
+type Writer = Pick<Db, 'insert'>;
+
+function insertEvent(db: Writer, number: number, event: IncidentEvent): void {
+  const { kind, at, actorId, ...data } = event;
+  db.insert(incidentEvents).values({ incidentId: number, kind, at, actorId, data }).run();
 }
 
 export function listEvents(db: Db, number: number): IncidentEvent[] {

@@ -17,13 +17,11 @@ import {
   type Severity,
   type Status,
 } from './incident.js';
+import { USER_ID_PATTERN } from './mrkdwn.js';
+import type { LocalTime } from './time.js';
 
-/** A wall-clock time as typed: `14:05` (no date) or `2024-04-09 06:45`. */
-export interface LocalTime {
-  date: { year: number; month: number; day: number } | null;
-  hour: number;
-  minute: number;
-}
+export type { LocalTime };
+
 
 export type Command =
   | { kind: 'help' }
@@ -89,7 +87,8 @@ export const HELP_TEXT = [
   'React to a message in an incident channel to mark it: :pushpin: key event, :rotating_light: impact, :mag: investigation, :bulb: cause, :hammer_and_wrench: mitigation, :white_check_mark: resolution, :memo: follow-up.',
 ].join('\n');
 
-const MENTION = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/;
+const MENTION = new RegExp(`^<@(${USER_ID_PATTERN})(?:\\|[^>]*)?>$`);
+const TRAILING_MENTION = new RegExp(`^([\\s\\S]*?)\\s*(<@${USER_ID_PATTERN}(?:\\|[^>]*)?>)$`);
 const CLOCK = /^([01]?\d|2[0-3]):([0-5]\d)$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -211,7 +210,7 @@ function parseTimestamp(rest: string): ParseResult {
 
 function parseAction(rest: string): ParseResult {
   if (!rest) return fail('What is the follow-up action?', 'action');
-  const match = /^([\s\S]*?)\s*(<@[UW][A-Z0-9]+(?:\|[^>]*)?>)$/.exec(rest);
+  const match = TRAILING_MENTION.exec(rest);
   const ownerId = match ? parseMention(match[2] ?? '') : null;
   const text = match && ownerId ? (match[1] ?? '').trim() : rest;
   if (!text) return fail('What is the follow-up action?', 'action');

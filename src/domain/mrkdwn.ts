@@ -21,6 +21,16 @@ export interface PhrasingOptions {
   singleLine?: boolean;
 }
 
+/** A Slack user id as it appears in a mention (`U…`, or `W…` on Enterprise Grid). */
+export const USER_ID_PATTERN = '[UW][A-Z0-9_]+';
+
+const MENTIONS = new RegExp(`<@(${USER_ID_PATTERN})(?:\\|[^>]*)?>`, 'g');
+
+/** The user ids that `<@U…>` mentions in a message name, in order, repeats included. */
+export function mentionedUserIds(mrkdwn: string): string[] {
+  return [...mrkdwn.matchAll(MENTIONS)].map((match) => match[1] ?? '');
+}
+
 /** Decodes the three entities Slack encodes, in one pass, so nothing is decoded twice. */
 export function decodeEntities(value: string): string {
   return value.replace(/&(amp|lt|gt);/g, (_match, entity: string) =>

@@ -2,7 +2,7 @@
 // Nothing here reads the clock; every instant is passed in.
 
 import { format } from 'date-fns';
-import { tz, tzOffset } from '@date-fns/tz';
+import { TZDate, tz, tzOffset } from '@date-fns/tz';
 
 const SLACK_TS = /^(\d{1,12})(?:\.(\d{1,6}))?$/;
 
@@ -207,4 +207,32 @@ export function formatDuration(ms: number): string {
   const days = Math.floor(totalMinutes / (DAY / MINUTE));
   const hours = Math.floor((totalMinutes % (DAY / MINUTE)) / 60);
   return hours ? `${days}d ${hours}h` : `${days}d`;
+}
+
+/** A wall-clock time as someone typed it: `14:05` (no date) or `2024-04-09 06:45`. */
+export interface LocalTime {
+  date: { year: number; month: number; day: number } | null;
+  hour: number;
+  minute: number;
+}
+
+/** The instant of a wall-clock reading in `zone`, via @date-fns/tz (which resolves DST gaps forward). */
+function instantIn(zone: string, year: number, month: number, day: number, hour: number, minute: number): number {
+  return new TZDate(year, month - 1, day, hour, minute, 0, 0, zone).getTime();
+}
+
+/**
+ * Places a typed time in `zone`. A time without a date means the most recent such
+ * moment: today, or yesterday when today's is still in the future (a note typed at
+ * 00:10 about "23:55" means last night).
+ */
+export function placeLocalTime(local: LocalTime, zone: string, now: number): number {
+  assertZone(zone);
+  if (local.date) return instantIn(zone, local.date.year, local.date.month, local.date.day, local.hour, local.minute);
+  const [year, month, day] = dayKey(now, zone).split('-').map(Number) as [number, number, number];
+  const today = instantIn(zone, year, month, day, local.hour, local.minute);
+  if (today <= now) return today;
+  // Date.UTC normalises day 0 to the last day of the previous month.
+  const yesterday = new Date(Date.UTC(year, month - 1, day - 1));
+  return instantIn(zone, yesterday.getUTCFullYear(), yesterday.getUTCMonth() + 1, yesterday.getUTCDate(), local.hour, local.minute);
 }

@@ -6,6 +6,7 @@ import { findIncident, listEvents } from '../db/incidents.js';
 import { listTimelineMessages } from '../db/messages.js';
 import { cachedNames, saveName } from '../db/users.js';
 import { incidentRef } from '../domain/incident.js';
+import { mentionedUserIds } from '../domain/mrkdwn.js';
 import { renderPostmortem } from '../domain/postmortem.js';
 import type { ReactionMap } from '../domain/reactions.js';
 import type { PostmortemInput } from '../domain/timeline.js';
@@ -14,14 +15,13 @@ import type { ServiceContext } from './context.js';
 /** Names older than this are fetched again: people change their display names. */
 const NAME_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
-const MENTION = /<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g;
 
 /** Every user id the draft could show: authors, actors, role holders, owners and mentions. */
 export function userIdsOf(input: Omit<PostmortemInput, 'names'>): string[] {
   const ids = new Set<string>([input.incident.declaredBy, ...Object.values(input.incident.roles)]);
   for (const message of input.messages) {
     if (message.userId) ids.add(message.userId);
-    for (const match of message.text.matchAll(MENTION)) if (match[1]) ids.add(match[1]);
+    for (const id of mentionedUserIds(message.text)) ids.add(id);
   }
   for (const event of input.events) {
     ids.add(event.actorId);
@@ -60,6 +60,13 @@ export async function refreshNames(ctx: ServiceContext, ids: readonly string[]):
       }
     }),
   );
+}
+
+/** Looks up, in the background, the names of people the draft will show, so exports never need Slack. */
+export function rememberPeople(ctx: ServiceContext, ids: ReadonlyArray<string | null | undefined>): void {
+  const known = ids.filter((id): id is string => typeof id === 'string' && id.length > 0);
+  if (known.length === 0) return;
+  ctx.tasks.run('look up display names', () => refreshNames(ctx, [...new Set(known)]));
 }
 
 export function postmortemFilename(number: number): string {

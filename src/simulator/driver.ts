@@ -1,14 +1,15 @@
 // The driver plays Slack's other half: it sends the app what Slack would send
 // when people use the workspace (slash commands, messages, edits, deletions,
-// reactions, modal submissions), signed exactly as Slack signs them, and keeps
-// the simulator's workspace in step so it shows what the channel shows.
+// reactions, modal submissions, the Home tab and its buttons), signed exactly
+// as Slack signs them, and keeps the simulator's workspace in step so it shows
+// what the channel shows.
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import { API_APP_ID, BOT_ID, BOT_NAME, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID, VERIFICATION_TOKEN } from './constants.js';
-import { modalJson } from './serialize.js';
+import { homeViewJson, messageJson, modalJson } from './serialize.js';
 import type { SlackSimulator } from './server.js';
 import { slackSignatureHeaders } from './signing.js';
-import type { SimChannel, SimMessage, SimModal } from './workspace.js';
+import type { SimChannel, SimMessage, SimModal, SimView } from './workspace.js';
 
 export interface SlackDriverOptions {
   /** Where the app takes Slack's requests, e.g. http://127.0.0.1:3000/slack/events */
@@ -85,12 +86,63 @@ export interface SubmitViewOptions {
   values: Record<string, Record<string, unknown>>;
 }
 
+export interface OpenHomeOptions {
+  userId: string;
+  /** Which tab of the app the person opened; default 'home'. */
+  tab?: 'home' | 'messages';
+}
+
+export interface ActionOptions {
+  userId: string;
+  /** The interactive element's action_id; it must be in the view or message. */
+  actionId: string;
+  /** The block holding the element, when the action_id is in more than one. */
+  blockId?: string;
+  /** The value sent; default the element's own `value`. */
+  value?: string;
+  /** A view the user sees (home tab or open modal) by id; default the user's home tab. */
+  viewId?: string;
+  /** Or a message in this channel: the one at `messageTs`, else the latest that has the element. */
+  channelId?: string;
+  messageTs?: string;
+  triggerId?: string;
+}
+
 export interface RawOptions {
   body: string;
   headers?: Record<string, string>;
   contentType?: string;
   /** Sign it (true: now, with the driver's secret), or sign it as given; default unsigned. */
   sign?: boolean | { timestamp?: number; secret?: string };
+}
+
+/** Where a person pressed something: a view (home tab, modal) or a message. */
+type ActionContainer =
+  | { kind: 'view'; view: SimView; blocks: unknown }
+  | { kind: 'message'; channel: SimChannel; message: SimMessage; blocks: unknown };
+
+interface FoundElement {
+  blockId: string;
+  element: Record<string, unknown>;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The interactive elements of a block list, with the block each is in. */
+function interactiveElements(blocks: unknown): FoundElement[] {
+  if (!Array.isArray(blocks)) return [];
+  return blocks.filter(isRecord).flatMap((block, index) => {
+    // Slack gives a block without a block_id one of its own; this one is stable for a given layout.
+    const blockId = typeof block.block_id === 'string' ? block.block_id : `block-${index}`;
+    const candidates = [
+      ...(Array.isArray(block.elements) ? block.elements : []),
+      block.accessory,
+      block.element,
+    ].filter(isRecord);
+    return candidates.filter((element) => typeof element.action_id === 'string').map((element) => ({ blockId, element }));
+  });
 }
 
 /** One request the driver sent to the app, for diagnosing a failed test. */
@@ -285,6 +337,90 @@ export class SlackDriver {
     return { ...response, viewId: modal.id };
   }
 
+  /** A person opens the app's Home tab: Slack's app_home_opened event (with the view, once one is published). */
+  openHome(options: OpenHomeOptions): Promise<DriverResponse & { eventId: string }> {
+    const tab = this.sim.homeTab(options.userId);
+    return this.event({
+      type: 'app_home_opened',
+      user: options.userId,
+      channel: this.sim.dmChannel(options.userId).id,
+      tab: options.tab ?? 'home',
+      event_ts: this.sim.nextTs(),
+      ...(tab !== undefined && (options.tab ?? 'home') === 'home' ? { view: homeViewJson(tab) } : {}),
+    });
+  }
+
+  /**
+   * A person presses a button (or uses another interactive element) in a view
+   * or message the app made: Slack's block_actions payload, form-encoded. The
+   * element must be there, so a test cannot press a button the app never drew.
+   * The trigger id is the simulator's, so the app can open a modal with it.
+   */
+  async action(options: ActionOptions): Promise<DriverResponse & { triggerId: string }> {
+    const container = this.findActionContainer(options);
+    const found = interactiveElements(container.blocks).filter(
+      (candidate) =>
+        candidate.element.action_id === options.actionId && (options.blockId === undefined || candidate.blockId === options.blockId),
+    );
+    const [target] = found;
+    if (!target || found.length > 1) {
+      const ids = interactiveElements(container.blocks).map((c) => `${c.blockId}/${String(c.element.action_id)}`);
+      throw new Error(
+        `driver.action: ${found.length > 1 ? 'more than one' : 'no'} element with action_id ${options.actionId}` +
+          `${options.blockId !== undefined ? ` in block ${options.blockId}` : ''}; ` +
+          `there ${ids.length > 0 ? `are ${ids.join(', ')}` : 'are none'}` +
+          `${found.length > 1 ? '; pass blockId' : ''}`,
+      );
+    }
+    const user = this.sim.user(options.userId);
+    const triggerId = options.triggerId ?? this.sim.issueTriggerId(options.userId);
+    const { element } = target;
+    const value = options.value ?? (typeof element.value === 'string' ? element.value : undefined);
+    const action = {
+      type: element.type,
+      action_id: options.actionId,
+      block_id: target.blockId,
+      ...(element.text !== undefined ? { text: element.text } : {}),
+      ...(value !== undefined ? { value } : {}),
+      ...(typeof element.style === 'string' ? { style: element.style } : {}),
+      action_ts: this.sim.nextTs(),
+    };
+    const where =
+      container.kind === 'view'
+        ? {
+            container: { type: 'view', view_id: container.view.id },
+            view: container.view,
+            state: { values: {} },
+          }
+        : {
+            container: {
+              type: 'message',
+              message_ts: container.message.ts,
+              channel_id: container.channel.id,
+              is_ephemeral: false,
+            },
+            channel: { id: container.channel.id, name: container.channel.name },
+            message: messageJson(container.message),
+            state: { values: {} },
+            response_url: this.sim.responseUrl(container.channel.id, options.userId),
+          };
+    const payload = {
+      type: 'block_actions',
+      user: { id: options.userId, username: user?.name, name: user?.name, team_id: TEAM_ID },
+      api_app_id: API_APP_ID,
+      token: VERIFICATION_TOKEN,
+      ...where,
+      trigger_id: triggerId,
+      team: { id: TEAM_ID, domain: TEAM_DOMAIN },
+      enterprise: null,
+      is_enterprise_install: false,
+      actions: [action],
+    };
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    const response = await this.send(`block_actions ${options.actionId}`, body, 'application/x-www-form-urlencoded');
+    return { ...response, triggerId };
+  }
+
   /** Sends a body as is: for unsigned, forged or stale requests. */
   async raw(options: RawOptions): Promise<DriverResponse> {
     const headers = { ...options.headers };
@@ -322,6 +458,38 @@ export class SlackDriver {
       ...(itemUser !== undefined ? { item_user: itemUser } : {}),
       event_ts: this.sim.nextTs(),
     });
+  }
+
+  private findActionContainer(options: ActionOptions): ActionContainer {
+    if (options.channelId !== undefined) {
+      const channel = this.requireChannel(options.channelId, 'action');
+      const message =
+        options.messageTs !== undefined
+          ? this.sim.message(channel.id, options.messageTs)
+          : channel.messages.findLast((m) =>
+              interactiveElements(m.blocks).some((c) => c.element.action_id === options.actionId),
+            );
+      if (!message) {
+        throw new Error(
+          `driver.action: no message ${options.messageTs ?? `with ${options.actionId}`} in ${channel.id}`,
+        );
+      }
+      return { kind: 'message', channel, message, blocks: message.blocks };
+    }
+    if (options.viewId !== undefined) {
+      const tab = [...this.sim.homeTabs.values()].find((t) => t.id === options.viewId && t.userId === options.userId);
+      if (tab) return { kind: 'view', view: homeViewJson(tab), blocks: tab.view.blocks };
+      const modal = this.sim.modals.find((m) => m.id === options.viewId && m.open && m.userId === options.userId);
+      if (modal) return { kind: 'view', view: modalJson(modal), blocks: modal.view.blocks };
+      throw new Error(`driver.action: ${options.userId} sees no home tab or open modal ${options.viewId}`);
+    }
+    const tab = this.sim.homeTab(options.userId);
+    if (!tab) {
+      throw new Error(
+        `driver.action: no home tab is published for ${options.userId}; open it first (driver.openHome) and wait for views.publish`,
+      );
+    }
+    return { kind: 'view', view: homeViewJson(tab), blocks: tab.view.blocks };
   }
 
   private findOpenModal(options: SubmitViewOptions): SimModal {

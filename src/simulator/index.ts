@@ -6,6 +6,7 @@
 export * from './constants.js';
 export { SlackDriver } from './driver.js';
 export type {
+  ActionOptions,
   CommandOptions,
   DeleteOptions,
   Delivery,
@@ -13,6 +14,7 @@ export type {
   EditOptions,
   EventOptions,
   MessageOptions,
+  OpenHomeOptions,
   RawOptions,
   ReactionOptions,
   SlackDriverOptions,

@@ -12,7 +12,7 @@ import {
   TEAM_NAME,
   WORKSPACE_URL,
 } from './constants.js';
-import { channelJson, fileJson, messageJson, modalJson, userJson } from './serialize.js';
+import { channelJson, fileJson, homeViewJson, messageJson, modalJson, userJson } from './serialize.js';
 import {
   MAX_MESSAGE_TEXT_LENGTH,
   channelNameError,
@@ -414,7 +414,7 @@ const viewMethods: Record<string, MethodHandler> = {
     const tab = { id: workspace.homeTab(userId)?.id ?? workspace.newId('V'), userId, view };
     workspace.homeTabs.set(userId, tab);
     workspace.changed();
-    return { view: { ...view, id: tab.id, team_id: TEAM_ID, bot_id: BOT_ID, state: { values: {} } } };
+    return { view: homeViewJson(tab) };
   },
 };
 

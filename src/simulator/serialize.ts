@@ -3,7 +3,7 @@
 // does from Slack.
 
 import { API_APP_ID, BOT_ID, BOT_USER_ID, TEAM_ID, WORKSPACE_URL } from './constants.js';
-import type { SimChannel, SimFile, SimMessage, SimModal, SimUser, SimView } from './workspace.js';
+import type { SimChannel, SimFile, SimHomeTab, SimMessage, SimModal, SimUser, SimView } from './workspace.js';
 
 export function channelJson(channel: SimChannel): Record<string, unknown> {
   return {
@@ -113,6 +113,22 @@ export function modalJson(modal: SimModal): SimView {
     root_view_id: modal.id,
     previous_view_id: null,
     hash: modal.hash,
+    state: { values: {} },
+  };
+}
+
+export function homeViewJson(tab: SimHomeTab): SimView {
+  return {
+    private_metadata: '',
+    callback_id: '',
+    external_id: '',
+    ...tab.view,
+    id: tab.id,
+    team_id: TEAM_ID,
+    app_id: API_APP_ID,
+    bot_id: BOT_ID,
+    root_view_id: tab.id,
+    previous_view_id: null,
     state: { values: {} },
   };
 }

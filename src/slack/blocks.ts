@@ -3,9 +3,18 @@
 // pings a whole channel.
 
 import type { KnownBlock, View } from '@slack/types';
-import { SEVERITIES, incidentRef, severityLabel, statusLabel, type Incident } from '../domain/incident.js';
+import {
+  SEVERITIES,
+  incidentRef,
+  severityLabel,
+  statusLabel,
+  type Incident,
+  type Role,
+  type Severity,
+  type Status,
+} from '../domain/incident.js';
 import { escapeMrkdwn, neutralizeBroadcasts } from '../domain/mrkdwn.js';
-import { formatDateTime } from '../domain/time.js';
+import { formatDateTime, formatTime } from '../domain/time.js';
 
 export const DECLARE_VIEW = 'declare_incident';
 
@@ -59,14 +68,81 @@ export function summaryMessage(incident: Incident): { text: string; blocks: Know
   };
 }
 
-export function announcement(incident: Incident, what: string): string {
-  const where = incident.channelId ? ` in <#${incident.channelId}>` : '';
-  return `${what} ${incidentHeadline(incident)} (${severityLabel(incident.severity)})${where}`;
+const STATUS_EMOJI: Readonly<Record<Status, string>> = {
+  investigating: ':mag:',
+  identified: ':bulb:',
+  monitoring: ':eyes:',
+  resolved: ':white_check_mark:',
+};
+
+function quote(text: string): string {
+  return `>${quoted(text).replace(/\n/g, '\n>')}`;
 }
 
-export function resolvedMessage(incident: Incident, userId: string): string {
-  const summary = incident.resolutionSummary ? `\n>${quoted(incident.resolutionSummary).replace(/\n/g, '\n>')}` : '';
-  return `:white_check_mark: <@${userId}> resolved ${incidentRef(incident.number)}.${summary}\nThe postmortem draft follows; \`/incident postmortem\` regenerates it.`;
+/** A line for the announcement channel, linking to the incident's channel. */
+export function announcement(incident: Incident, what: string, message?: string | null): string {
+  const where = incident.channelId ? ` in <#${incident.channelId}>` : '';
+  const head = `${what} ${incidentHeadline(incident)} (${severityLabel(incident.severity)})${where}`;
+  return message ? `${head}\n${quote(message)}` : head;
+}
+
+/** What a status change says, in the channel and (as `statusHeadline`) in announcements. */
+export function statusHeadline(status: Status, isUpdate: boolean): string {
+  return `${STATUS_EMOJI[status]} ${isUpdate ? `Update (${statusLabel(status)})` : statusLabel(status)}`;
+}
+
+export function statusUpdateMessage(
+  incident: Incident,
+  update: { status: Status; message: string | null; userId: string },
+  isUpdate: boolean,
+): string {
+  if (update.status === 'resolved' && !isUpdate) {
+    const summary = update.message ? `\n${quote(update.message)}` : '';
+    return `:white_check_mark: <@${update.userId}> resolved ${incidentRef(incident.number)}.${summary}\nThe postmortem draft follows; \`/incident postmortem\` regenerates it.`;
+  }
+  const message = update.message ? `\n${quote(update.message)}` : '';
+  return `*${statusHeadline(update.status, isUpdate)}* · status update from <@${update.userId}>${message}`;
+}
+
+export function severityMessage(from: Severity, to: Severity, userId: string): string {
+  return `:rotating_light: <@${userId}> changed the severity from ${severityLabel(from)} to *${severityLabel(to)}*.`;
+}
+
+export function roleMessage(role: Role, userId: string, actorId: string): string {
+  return `:bust_in_silhouette: <@${userId}> is now the incident's ${role}${actorId === userId ? '' : ` (assigned by <@${actorId}>)`}.`;
+}
+
+export function noteMessage(at: number, zone: string, text: string, userId: string): string {
+  return `:pushpin: Note at ${formatTime(at, zone)} from <@${userId}>:\n${quote(text)}`;
+}
+
+export function milestoneMessage(label: string, at: number, zone: string, userId: string): string {
+  return `:stopwatch: <@${userId}> set *${label}* to ${formatDateTime(at, zone)}.`;
+}
+
+export function timeZoneMessage(zone: string, at: number, userId: string): string {
+  return `:globe_with_meridians: <@${userId}> set this incident's times to ${zone} (now ${formatTime(at, zone)}).`;
+}
+
+export function actionAddedMessage(text: string, ownerId: string | null, userId: string): string {
+  const owner = ownerId ? `, owner <@${ownerId}>` : '';
+  return `:memo: Follow-up added by <@${userId}>${owner}:\n${quote(text)}`;
+}
+
+/** The follow-up actions, from `/incident action` and from :memo: marks. */
+export function actionList(
+  incident: Incident,
+  actions: ReadonlyArray<{ text: string; ownerId: string | null; done: boolean }>,
+  marked: ReadonlyArray<{ text: string; userId: string | null }>,
+): string {
+  const lines = [
+    ...actions.map((action) => `${action.done ? ':ballot_box_with_check:' : ':white_square:'} ${quoted(action.text)}${action.ownerId ? ` · <@${action.ownerId}>` : ' · _no owner_'}`),
+    ...marked.map((message) => `:white_square: ${quoted(message.text)} · _no owner (marked with :memo:${message.userId ? ` on <@${message.userId}>'s message` : ''})_`),
+  ];
+  if (lines.length === 0) {
+    return `${incidentRef(incident.number)} has no follow-up actions yet. Add one with \`/incident action <text> [@owner]\` or react :memo: to a message.`;
+  }
+  return [`*Follow-up actions for ${incidentRef(incident.number)} (${lines.length})*`, ...lines].join('\n');
 }
 
 export function incidentList(incidents: readonly Incident[], now: number): string {

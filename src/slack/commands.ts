@@ -3,13 +3,19 @@
 
 import type { App, RespondFn, SlashCommand } from '@slack/bolt';
 import { HELP_TEXT, needsIncidentChannel, parseCommand, type Command } from '../domain/command.js';
-import { incidentRef } from '../domain/incident.js';
-import { decodeEntities } from '../domain/mrkdwn.js';
+import { incidentRef, severityLabel } from '../domain/incident.js';
+import { decodeEntities, mentionedUserIds } from '../domain/mrkdwn.js';
+import { MILESTONE_LABELS } from '../domain/postmortem.js';
+import { canonicalTimeZone, formatDateTime, formatTime } from '../domain/time.js';
 import { findIncidentByChannel, listOpenIncidents, type IncidentRecord } from '../db/incidents.js';
+import { addFollowUp, describeFollowUps } from '../services/actions.js';
 import type { ServiceContext } from '../services/context.js';
 import { declareIncident, openIncidentChannel } from '../services/declare.js';
-import { publishPostmortem } from '../services/postmortem.js';
-import { resolveIncident } from '../services/resolve.js';
+import { assignIncidentRole, changeIncidentSeverity, setIncidentTimeZone } from '../services/incident-changes.js';
+import { publishPostmortem, rememberPeople } from '../services/postmortem.js';
+import { updateStatus } from '../services/status.js';
+import { FutureTimeError, addIncidentNote, setIncidentMilestone } from '../services/timeline-entries.js';
+import { visibleTo } from '../services/visibility.js';
 import { declareModal, incidentList } from './blocks.js';
 
 export const INCIDENT_COMMAND = '/incident';
@@ -35,8 +41,27 @@ function tellBy(respond: RespondFn) {
   };
 }
 
-function notYet(name: string): () => Promise<Reply> {
-  return async () => `\`${name}\` is not available in this version of sitrep yet.`;
+/** Commands that change an incident need it open; these also work once it is resolved. */
+const ALLOWED_WHEN_RESOLVED: ReadonlySet<Command['kind']> = new Set([
+  'status',
+  'resolve',
+  'note',
+  'timestamp',
+  'action',
+  'actions',
+  'timezone',
+  'postmortem',
+]);
+
+function resolvedRefusal(incident: IncidentRecord, kind: string): string | null {
+  if (incident.status !== 'resolved' || ALLOWED_WHEN_RESOLVED.has(kind as Command['kind'])) return null;
+  return `${incidentRef(incident.number)} is resolved, so \`${kind}\` no longer applies. Re-open it with \`/incident status investigating\` if it is not over.`;
+}
+
+/** Narrows `incident` for handlers that registerCommands only calls inside an incident channel. */
+function inIncident(incident: IncidentRecord | null): IncidentRecord {
+  if (!incident) throw new Error('an incident command reached its handler outside an incident channel');
+  return incident;
 }
 
 const handlers: Handlers = {
@@ -66,39 +91,75 @@ const handlers: Handlers = {
     return '';
   },
 
-  resolve: async (command, { ctx, body, incident }) => {
-    if (!incident) throw new Error('resolve reached without an incident');
-    if (incident.status === 'resolved') {
-      return `${incidentRef(incident.number)} is already resolved. \`/incident postmortem\` posts the draft again.`;
+  status: async (command, { ctx, body, incident }) => {
+    const current = inIncident(incident);
+    if (current.status === 'resolved' && command.status === 'resolved') {
+      return `${incidentRef(current.number)} is already resolved. \`/incident postmortem\` posts the draft again.`;
     }
-    resolveIncident(ctx, incident, { userId: body.user_id, summary: command.summary });
-    return `Resolved ${incidentRef(incident.number)}. Writing the postmortem draft…`;
+    updateStatus(ctx, current, { status: command.status, message: command.message, userId: body.user_id });
+    return command.status === 'resolved' ? `Resolved ${incidentRef(current.number)}. Writing the postmortem draft…` : '';
+  },
+
+  update: async (command, { ctx, body, incident }) => {
+    const current = inIncident(incident);
+    updateStatus(ctx, current, { status: current.status, message: command.message, userId: body.user_id });
+    return '';
+  },
+
+  resolve: async (command, call) => handlers.status({ kind: 'status', status: 'resolved', message: command.summary }, call),
+
+  severity: async (command, { ctx, body, incident }) => {
+    const current = inIncident(incident);
+    if (current.severity === command.severity) return `${incidentRef(current.number)} is already ${severityLabel(command.severity)}.`;
+    changeIncidentSeverity(ctx, current, { severity: command.severity, userId: body.user_id });
+    return '';
+  },
+
+  role: async (command, { ctx, body, incident }) => {
+    const current = inIncident(incident);
+    if (current.roles[command.role] === command.userId) return `<@${command.userId}> is already the ${command.role}.`;
+    assignIncidentRole(ctx, current, { role: command.role, userId: command.userId, actorId: body.user_id });
+    return '';
+  },
+
+  note: async (command, { ctx, body, incident }) => {
+    const current = inIncident(incident);
+    const at = addIncidentNote(ctx, current, { time: command.time, text: command.text, userId: body.user_id });
+    return `Noted at ${formatTime(at, current.timeZone)}.`;
+  },
+
+  timestamp: async (command, { ctx, body, incident }) => {
+    const current = inIncident(incident);
+    const at = setIncidentMilestone(ctx, current, { milestone: command.milestone, time: command.time, userId: body.user_id });
+    return `${MILESTONE_LABELS[command.milestone]} set to ${formatDateTime(at, current.timeZone)}.`;
+  },
+
+  action: async (command, { ctx, body, incident }) => {
+    addFollowUp(ctx, inIncident(incident), { text: command.text, ownerId: command.ownerId, userId: body.user_id });
+    return '';
+  },
+
+  actions: async (_command, { ctx, incident }) => describeFollowUps(ctx, inIncident(incident)),
+
+  timezone: async (command, { ctx, body, incident }) => {
+    const zone = canonicalTimeZone(command.zone);
+    if (!zone) return `\`${command.zone}\` is not a time zone I know. Use an IANA name such as \`Europe/London\` or \`America/New_York\`.`;
+    setIncidentTimeZone(ctx, inIncident(incident), { zone, userId: body.user_id });
+    return '';
   },
 
   postmortem: async (_command, { ctx, incident }) => {
-    if (!incident) throw new Error('postmortem reached without an incident');
-    ctx.tasks.run(`post postmortem for incident ${incident.number}`, async () => {
-      await publishPostmortem(ctx, incident.number);
+    const current = inIncident(incident);
+    ctx.tasks.run(`post postmortem for incident ${current.number}`, async () => {
+      await publishPostmortem(ctx, current.number);
     });
-    return `Writing the postmortem draft for ${incidentRef(incident.number)}…`;
+    return `Writing the postmortem draft for ${incidentRef(current.number)}…`;
   },
 
   list: async (_command, { ctx, body }) => {
-    const visible = listOpenIncidents(ctx.db).filter(
-      (incident) => !incident.isPrivate || incident.declaredBy === body.user_id || incident.channelId === body.channel_id,
-    );
+    const visible = await visibleTo(ctx, listOpenIncidents(ctx.db), body.user_id);
     return incidentList(visible, ctx.now());
   },
-
-  status: notYet('status'),
-  update: notYet('update'),
-  severity: notYet('severity'),
-  role: notYet('role'),
-  note: notYet('note'),
-  timestamp: notYet('timestamp'),
-  action: notYet('action'),
-  actions: notYet('actions'),
-  timezone: notYet('timezone'),
 };
 
 function run(command: Command, call: Invocation): Promise<Reply> {
@@ -121,7 +182,19 @@ export function registerCommands(app: App, ctx: ServiceContext): void {
       });
       return;
     }
-    const reply = await run(parsed.command, { ctx, body, respond, client, incident });
+    const refusal = incident && resolvedRefusal(incident, parsed.command.kind);
+    if (refusal) {
+      await ack({ response_type: 'ephemeral', text: refusal });
+      return;
+    }
+    let reply: Reply;
+    try {
+      reply = await run(parsed.command, { ctx, body, respond, client, incident });
+    } catch (error) {
+      if (!(error instanceof FutureTimeError)) throw error;
+      reply = `${error.message} Give a time that has passed, such as \`14:05\` or \`2024-04-09 06:45\` (${incident?.timeZone ?? 'UTC'}).`;
+    }
     await ack(reply ? { response_type: 'ephemeral', text: reply } : undefined);
+    if (incident || parsed.command.kind === 'declare') rememberPeople(ctx, [body.user_id, ...mentionedUserIds(body.text)]);
   });
 }

@@ -3,7 +3,9 @@
 // are answered and ignored.
 
 import type { App } from '@slack/bolt';
+import { mentionedUserIds } from '../domain/mrkdwn.js';
 import { slackTsToMs } from '../domain/time.js';
+import { rememberPeople } from '../services/postmortem.js';
 import type { ServiceContext } from '../services/context.js';
 import { recordDelete, recordEdit, recordIncomingMessage, recordReaction } from '../services/record.js';
 
@@ -37,6 +39,7 @@ export function registerEvents(app: App, ctx: ServiceContext): void {
         text: message.text ?? '',
       });
       logger.debug(`message ${message.channel}/${message.ts}: ${outcome}`);
+      if (outcome === 'recorded') rememberPeople(ctx, [message.user, ...mentionedUserIds(message.text ?? '')]);
     } else if (message.subtype === 'message_changed' && message.message?.ts) {
       const editTs = message.message.edited?.ts ?? message.event_ts ?? message.ts;
       recordEdit(ctx, {
@@ -53,11 +56,12 @@ export function registerEvents(app: App, ctx: ServiceContext): void {
   for (const change of ['added', 'removed'] as const) {
     app.event(`reaction_${change}`, async ({ event }) => {
       if (event.item.type !== 'message') return;
-      recordReaction(
+      const recorded = recordReaction(
         ctx,
         { channelId: event.item.channel, messageTs: event.item.ts, userId: event.user, name: event.reaction },
         change,
       );
+      if (recorded && change === 'added') rememberPeople(ctx, [event.user]);
     });
   }
 }

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findIncident } from '../../src/db/incidents.js';
 import { messages as messagesTable } from '../../src/db/schema.js';
 import { U_ALICE, U_BOB, U_CAROL } from '../../src/simulator/constants.js';
+import { section } from '../support/markdown.js';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 
 let box: TestSandbox;
@@ -19,13 +20,6 @@ afterEach(async () => {
 
 function ephemeralText(body: unknown): string {
   return (body as { text?: string }).text ?? '';
-}
-
-function section(markdown: string, heading: string): string {
-  const start = markdown.indexOf(`## ${heading}\n`);
-  if (start < 0) throw new Error(`no section ${heading}`);
-  const next = markdown.indexOf('\n## ', start + 1);
-  return markdown.slice(start, next < 0 ? undefined : next);
 }
 
 describe('declare by text', () => {
@@ -124,16 +118,7 @@ describe('declare with the modal', () => {
   });
 
   it('makes a private channel for a private incident', async () => {
-    const general = box.sim.channelByName('general')!.id;
-    await box.driver.command({ userId: U_CAROL, channelId: general, text: 'declare' });
-    await box.driver.submitView({
-      userId: U_CAROL,
-      values: {
-        title: { title: { type: 'plain_text_input', value: 'Leaked key' } },
-        private: { private: { type: 'checkboxes', selected_options: [{ value: 'private' }] } },
-      },
-    });
-    const channel = await box.openedChannel('inc-1-leaked-key');
+    const channel = await box.declarePrivate(U_CAROL, 'Leaked key', 'inc-1-leaked-key');
     expect(channel.isPrivate).toBe(true);
   });
 });

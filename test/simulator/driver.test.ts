@@ -366,3 +366,91 @@ describe('echoBotMessages', () => {
     expect(app.received).toHaveLength(1);
   });
 });
+
+describe('openHome and action', () => {
+  const home = {
+    type: 'home' as const,
+    blocks: [
+      { type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'Open incidents' } },
+      {
+        type: 'actions' as const,
+        block_id: 'tools',
+        elements: [
+          { type: 'button' as const, action_id: 'declare', value: 'from-home', text: { type: 'plain_text' as const, text: 'Declare' } },
+        ],
+      },
+    ],
+  };
+
+  it('sends app_home_opened, with the published view once there is one', async () => {
+    await driver.openHome({ userId: U_ALICE });
+    const first = app.lastJson().event as Record<string, unknown>;
+    expect(first).toMatchObject({ type: 'app_home_opened', user: U_ALICE, tab: 'home', channel: sim.dmChannel(U_ALICE).id });
+    expect(first).not.toHaveProperty('view');
+
+    const published = await webClientFor(sim).views.publish({ user_id: U_ALICE, view: home });
+    await driver.openHome({ userId: U_ALICE });
+    expect(app.lastJson().event).toMatchObject({ view: { id: published.view?.id, type: 'home' } });
+  });
+
+  it('presses a home-tab button as Slack does, with a trigger the app can open a modal with', async () => {
+    const published = await webClientFor(sim).views.publish({ user_id: U_BOB, view: home });
+    const result = await driver.action({ userId: U_BOB, actionId: 'declare' });
+    expect(result.status).toBe(200);
+    expect(app.last().headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(app.lastPayload()).toMatchObject({
+      type: 'block_actions',
+      user: { id: U_BOB, name: 'bob' },
+      team: { id: TEAM_ID },
+      api_app_id: API_APP_ID,
+      container: { type: 'view', view_id: published.view?.id },
+      view: { id: published.view?.id, type: 'home', blocks: home.blocks },
+      trigger_id: result.triggerId,
+      actions: [{ type: 'button', action_id: 'declare', block_id: 'tools', value: 'from-home', text: { text: 'Declare' } }],
+    });
+
+    const modal = { type: 'modal' as const, title: { type: 'plain_text' as const, text: 'Declare' }, blocks: [] };
+    await webClientFor(sim).views.open({ trigger_id: result.triggerId, view: modal });
+    expect(sim.modalsFor(U_BOB)).toHaveLength(1);
+    await expect(webClientFor(sim).views.open({ trigger_id: result.triggerId, view: modal })).rejects.toThrow(
+      /exchanged_trigger_id/,
+    );
+  });
+
+  it('refuses to press what is not there, and sends nothing', async () => {
+    await expect(driver.action({ userId: U_BOB, actionId: 'declare' })).rejects.toThrow(/no home tab is published for U_BOB/);
+    await webClientFor(sim).views.publish({ user_id: U_BOB, view: home });
+    await expect(driver.action({ userId: U_BOB, actionId: 'resolve' })).rejects.toThrow(
+      /no element with action_id resolve; there are tools\/declare/,
+    );
+    // Alice has no home tab of her own, and cannot press Bob's.
+    const bobs = sim.homeTab(U_BOB)!.id;
+    await expect(driver.action({ userId: U_ALICE, actionId: 'declare', viewId: bobs })).rejects.toThrow(/sees no home tab/);
+    expect(app.received).toHaveLength(0);
+  });
+
+  it('presses a button in a message, with the message, channel and a response_url', async () => {
+    const posted = await webClientFor(sim).chat.postMessage({
+      channel: ops.id,
+      text: 'INC-1',
+      blocks: [
+        { type: 'section', text: { type: 'mrkdwn', text: 'INC-1' }, accessory: { type: 'button', action_id: 'ack', value: '1', text: { type: 'plain_text', text: 'Ack' } } },
+      ],
+    });
+    await driver.action({ userId: U_ALICE, actionId: 'ack', channelId: ops.id, value: 'overridden' });
+    const payload = app.lastPayload();
+    expect(payload).toMatchObject({
+      type: 'block_actions',
+      container: { type: 'message', message_ts: posted.ts, channel_id: ops.id },
+      channel: { id: ops.id, name: 'ops' },
+      message: { ts: posted.ts, text: 'INC-1' },
+      actions: [{ action_id: 'ack', value: 'overridden', block_id: expect.any(String) }],
+    });
+    await fetch(String(payload.response_url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'Acknowledged' }),
+    });
+    expect(sim.ephemeralsFor(U_ALICE, ops.id)).toEqual([expect.objectContaining({ text: 'Acknowledged' })]);
+  });
+});

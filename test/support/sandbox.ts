@@ -4,12 +4,13 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
-import { startSandbox, type Sandbox } from '../../src/cli/sandbox.js';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/cli/sandbox.js';
 import { createLogger } from '../../src/logger.js';
 import type { Clock } from '../../src/services/context.js';
+import type { SlackSimulator } from '../../src/simulator/server.js';
 import type { SimChannel } from '../../src/simulator/workspace.js';
 
 const run = promisify(execFile);
@@ -30,6 +31,8 @@ export interface TestSandbox extends Sandbox {
   errors(): LogLine[];
   /** Declares with a text command and waits until the channel is open and the summary pinned. */
   declare(userId: string, text: string, fromChannel?: string): Promise<SimChannel>;
+  /** Declares a private incident through the modal, as `userId`, and waits for its channel. */
+  declarePrivate(userId: string, title: string, channelName: string): Promise<SimChannel>;
   /** Waits until the named channel exists with its summary pinned. */
   openedChannel(name: string): Promise<SimChannel>;
   /** Runs `npm run postmortem`'s script in its own process against this sandbox's database. */
@@ -37,17 +40,45 @@ export interface TestSandbox extends Sandbox {
   close(): Promise<void>;
 }
 
-export async function startTestSandbox(options: { env?: Record<string, string>; now?: Clock } = {}): Promise<TestSandbox> {
-  const dir = mkdtempSync(join(tmpdir(), 'sitrep-e2e-'));
-  const databasePath = join(dir, 'sitrep.sqlite');
+export interface TestSandboxOptions {
+  env?: Record<string, string>;
+  now?: Clock;
+  prepare?: SandboxOptions['prepare'];
+  /** Reuse a database file (a restart; its folder goes on close); by default each sandbox gets a fresh one. */
+  databasePath?: string;
+  /** Reuse a running simulator (a bot restarting while Slack carries on); it is left running on close. */
+  sim?: SlackSimulator;
+}
+
+export async function startTestSandbox(options: TestSandboxOptions = {}): Promise<TestSandbox> {
+  const dir = options.databasePath ? dirname(options.databasePath) : mkdtempSync(join(tmpdir(), 'sitrep-e2e-'));
+  const databasePath = options.databasePath ?? join(dir, 'sitrep.sqlite');
   const logs: LogLine[] = [];
   const logger = createLogger('info', {
     write: (line: string) => {
       logs.push(JSON.parse(line) as LogLine);
     },
   } as pino.DestinationStream);
-  const sandbox = await startSandbox({ databasePath, env: options.env ?? {}, logger, ...(options.now ? { now: options.now } : {}) });
-  const general = sandbox.sim.addChannel({ name: 'general' });
+  const sandbox = await startSandbox({
+    databasePath,
+    env: options.env ?? {},
+    logger,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.prepare ? { prepare: options.prepare } : {}),
+    ...(options.sim ? { sim: options.sim } : {}),
+    // Tests run reminder passes themselves, with sitrep.checkReminders(), so nothing fires on its own.
+    reminderIntervalMs: null,
+  });
+  const general = sandbox.sim.channelByName('general') ?? sandbox.sim.addChannel({ name: 'general' });
+
+  const openedChannel = (name: string): Promise<SimChannel> =>
+    sandbox.sim.waitFor(
+      () => {
+        const channel = sandbox.sim.channelByName(name);
+        return channel && channel.pins.size > 0 ? channel : undefined;
+      },
+      { what: `#${name} with its summary pinned` },
+    );
 
   return {
     ...sandbox,
@@ -67,15 +98,18 @@ export async function startTestSandbox(options: { env?: Record<string, string>; 
         { what: `a pinned incident channel after "/incident ${text}"` },
       );
     },
-    openedChannel(name) {
-      return sandbox.sim.waitFor(
-        () => {
-          const channel = sandbox.sim.channelByName(name);
-          return channel && channel.pins.size > 0 ? channel : undefined;
+    async declarePrivate(userId, title, channelName) {
+      await sandbox.driver.command({ userId, channelId: general.id, text: 'declare' });
+      await sandbox.driver.submitView({
+        userId,
+        values: {
+          title: { title: { type: 'plain_text_input', value: title } },
+          private: { private: { type: 'checkboxes', selected_options: [{ value: 'private' }] } },
         },
-        { what: `#${name} with its summary pinned` },
-      );
+      });
+      return openedChannel(channelName);
     },
+    openedChannel,
     async exportCli(...args) {
       try {
         const { stdout, stderr } = await run(TSX, [join(ROOT, 'src/cli/postmortem.ts'), ...args], {

@@ -1,0 +1,26 @@
+// Follow-up actions: those added with `/incident action` and those marked :memo:.
+
+import { addAction, listActions } from '../db/actions.js';
+import type { IncidentRecord } from '../db/incidents.js';
+import { listTimelineMessages } from '../db/messages.js';
+import { actionAddedMessage, actionList } from '../slack/blocks.js';
+import { postToIncident } from './broadcast.js';
+import type { ServiceContext } from './context.js';
+
+export function addFollowUp(
+  ctx: ServiceContext,
+  incident: IncidentRecord,
+  request: { text: string; ownerId: string | null; userId: string },
+): void {
+  addAction(ctx.db, { incidentId: incident.number, text: request.text, ownerId: request.ownerId, createdBy: request.userId, createdAt: ctx.now() });
+  ctx.tasks.run(`post follow-up of incident ${incident.number}`, () =>
+    postToIncident(ctx, incident, actionAddedMessage(request.text, request.ownerId, request.userId)),
+  );
+}
+
+export function describeFollowUps(ctx: ServiceContext, incident: IncidentRecord): string {
+  const marked = listTimelineMessages(ctx.db, incident.number, ctx.reactions).filter(
+    (message) => !message.deleted && message.categories.includes('action'),
+  );
+  return actionList(incident, listActions(ctx.db, incident.number), marked);
+}

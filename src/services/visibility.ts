@@ -1,0 +1,23 @@
+// Who may see a private incident: the people in its channel.
+
+import type { IncidentRecord } from '../db/incidents.js';
+import type { ServiceContext } from './context.js';
+
+/** Whether `userId` may see `incident` listed; a failed membership check hides it. */
+export async function canSee(ctx: ServiceContext, incident: IncidentRecord, userId: string): Promise<boolean> {
+  if (!incident.isPrivate) return true;
+  if (incident.declaredBy === userId || Object.values(incident.roles).includes(userId)) return true;
+  if (!incident.channelId) return false;
+  try {
+    const { members } = await ctx.slack.conversations.members({ channel: incident.channelId, limit: 1000 });
+    return members?.includes(userId) ?? false;
+  } catch (err) {
+    ctx.logger.warn({ err, incident: incident.number }, 'could not check membership of a private incident; hiding it');
+    return false;
+  }
+}
+
+export async function visibleTo(ctx: ServiceContext, incidents: readonly IncidentRecord[], userId: string): Promise<IncidentRecord[]> {
+  const allowed = await Promise.all(incidents.map((incident) => canSee(ctx, incident, userId)));
+  return incidents.filter((_incident, index) => allowed[index]);
+}

@@ -1,0 +1,22 @@
+// The App Home tab: published when someone opens it; its button opens the
+// same declare form as `/incident declare`.
+
+import type { App, BlockAction } from '@slack/bolt';
+import type { ServiceContext } from '../services/context.js';
+import { publishHome } from '../services/home.js';
+import { declareModal } from './blocks.js';
+import { HOME_DECLARE_ACTION } from './home-view.js';
+
+export function registerHome(app: App, ctx: ServiceContext): void {
+  app.event('app_home_opened', async ({ event }) => {
+    if (event.tab !== 'home') return;
+    // Membership checks and the publish are Slack calls: the event is answered without waiting for them.
+    ctx.tasks.run(`publish home tab for ${event.user}`, () => publishHome(ctx, event.user));
+  });
+
+  app.action<BlockAction>(HOME_DECLARE_ACTION, async ({ ack, body, client }) => {
+    await ack();
+    // Declared from the Home tab, so there is no channel to report back to.
+    await client.views.open({ trigger_id: body.trigger_id, view: declareModal(null) });
+  });
+}
