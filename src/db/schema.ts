@@ -79,6 +79,10 @@ export const messages = sqliteTable(
     botId: text('bot_id'),
     subtype: text('subtype'),
     text: text('text').notNull(),
+    /** For messages without a user (bots, integrations): the name Slack shows. */
+    authorName: text('author_name'),
+    /** Files shared with the message: name and link. */
+    files: text('files', { mode: 'json' }).$type<Array<{ name: string; url: string | null }>>(),
     postedAt: integer('posted_at').notNull(),
     editedAt: integer('edited_at'),
     deletedAt: integer('deleted_at'),
@@ -120,6 +124,31 @@ export const actions = sqliteTable(
     done: integer('done', { mode: 'boolean' }).notNull().default(false),
   },
   (table) => [index('actions_incident').on(table.incidentId)],
+);
+
+/**
+ * Event ids already handled. Unique keys already make every write idempotent;
+ * this spares the work, and keeps a late re-delivery from undoing a later change.
+ */
+export const slackEvents = sqliteTable('slack_events', {
+  eventId: text('event_id').primaryKey(),
+  receivedAt: integer('received_at').notNull(),
+});
+
+/** Postmortem drafts posted to Slack, so a draft that shows deleted text can be replaced. */
+export const postedDrafts = sqliteTable(
+  'posted_drafts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    incidentId: integer('incident_id')
+      .notNull()
+      .references(() => incidents.id),
+    fileId: text('file_id').notNull(),
+    postedAt: integer('posted_at').notNull(),
+    /** Set once the file has been deleted from Slack. */
+    withdrawnAt: integer('withdrawn_at'),
+  },
+  (table) => [index('posted_drafts_incident').on(table.incidentId)],
 );
 
 /** Display names, cached from users.info. */

@@ -15,7 +15,7 @@ import {
   type Status,
 } from './incident.js';
 import { CATEGORY_LABELS, type Category } from './reactions.js';
-import type { FollowUpAction, IncidentEvent, PostmortemInput, TimelineMessage } from './timeline.js';
+import { isJoin, type FollowUpAction, type IncidentEvent, type PostmortemInput, type TimelineMessage } from './timeline.js';
 import {
   emphasis,
   heading,
@@ -154,7 +154,7 @@ function displayName(userId: string | null, names: Names): string {
 }
 
 function isMarked(message: TimelineMessage): boolean {
-  return !message.deleted && message.categories.length > 0;
+  return !message.deleted && !isJoin(message) && message.categories.length > 0;
 }
 
 /**
@@ -377,13 +377,30 @@ function messageItem(ctx: Context, message: TimelineMessage, time: PhrasingConte
   const notes = [message.editedAt !== null ? 'edited' : null, isThreadReply(message) ? 'in thread' : null].filter(
     (note): note is string => note !== null,
   );
-  const author = `${ctx.nameOf(message.userId)}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
+  const author = `${authorOf(ctx, message)}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
   const lead = [time, text(` · ${label ? `${label} · ` : ''}${author}: `)];
-  return listItem(withLead(lead, messageBlocks(ctx, message.text)));
+  return listItem(withLead(lead, messageBlocks(ctx, message)));
 }
 
-function messageBlocks(ctx: Context, mrkdwn: string): BlockContent[] {
+/** A person by name; a bot or integration by the name Slack shows for it. */
+function authorOf(ctx: Context, message: TimelineMessage): string {
+  return message.userId === null && message.authorName ? oneLine(message.authorName) || 'unknown' : ctx.nameOf(message.userId);
+}
+
+function textBlocks(ctx: Context, mrkdwn: string): BlockContent[] {
   const blocks = mrkdwnToMdast(mrkdwn, ctx.names);
+  return blocks.length > 0 ? blocks : [paragraph(emphasis(text('(no text)')))];
+}
+
+function messageBlocks(ctx: Context, message: TimelineMessage): BlockContent[] {
+  const blocks = mrkdwnToMdast(message.text, ctx.names);
+  const files = (message.files ?? []).flatMap((file, index): PhrasingContent[] => [
+    text(index === 0 ? 'Shared file: ' : ', '),
+    file.url && /^https?:\/\//i.test(file.url)
+      ? { type: 'link', url: file.url, children: [text(oneLine(file.name) || 'file')] }
+      : text(oneLine(file.name) || 'file'),
+  ]);
+  if (files.length > 0) blocks.push(paragraph(...files));
   return blocks.length > 0 ? blocks : [paragraph(emphasis(text('(no text)')))];
 }
 
@@ -430,7 +447,7 @@ function eventBlocks(ctx: Context, event: IncidentEvent, before: Status | null):
     case 'milestone':
       return [paragraph(text(`${MILESTONE_LABELS[event.milestone]} (recorded by ${actor})`))];
     case 'note':
-      return withLead([text(`Note · ${actor}: `)], messageBlocks(ctx, event.text));
+      return withLead([text(`Note · ${actor}: `)], textBlocks(ctx, event.text));
   }
 }
 
@@ -457,8 +474,8 @@ function quotedMarks(ctx: Context, categories: readonly Category[], prompt: stri
     list(
       messages.map((message) => {
         const label = showLabel ? `${categoryList(message.categories.filter((c) => categories.includes(c)))} · ` : '';
-        const lead = paragraph(strong(text(ctx.when(message.at))), text(` · ${label}${ctx.nameOf(message.userId)}:`));
-        return listItem([lead, { type: 'blockquote', children: messageBlocks(ctx, message.text) }]);
+        const lead = paragraph(strong(text(ctx.when(message.at))), text(` · ${label}${authorOf(ctx, message)}:`));
+        return listItem([lead, { type: 'blockquote', children: messageBlocks(ctx, message) }]);
       }),
     ),
   ];
@@ -509,7 +526,7 @@ function followUps(ctx: Context): BlockContent[] {
               paragraph(
                 ...actionText(ctx, entry.message.text),
                 ...owner(null),
-                text(` (marked on ${ctx.nameOf(entry.message.userId)}'s message at ${ctx.when(entry.at)})`),
+                text(` (marked on ${authorOf(ctx, entry.message)}'s message at ${ctx.when(entry.at)})`),
               ),
             ],
             false,
@@ -572,7 +589,10 @@ function participants(ctx: Context): BlockContent[] {
     if (holder) person(holder, incident.declaredAt).roles.add(role);
   }
   for (const message of ctx.input.messages) {
-    if (!message.deleted && message.userId) person(message.userId, message.at).messages += 1;
+    if (message.deleted || !message.userId) continue;
+    // Joining makes someone a participant without having said anything.
+    const participant = person(message.userId, message.at);
+    if (!isJoin(message)) participant.messages += 1;
   }
   for (const event of ctx.input.events) {
     person(event.actorId, event.at);

@@ -17,6 +17,24 @@ export interface TimelineMessage {
   editedAt: number | null;
   deleted: boolean;
   categories: Category[];
+  /** Slack's subtype: null for ordinary messages; `channel_join`, `bot_message`, `file_share`… */
+  subtype?: string | null;
+  /** Who posted it when there is no user (a bot or integration), as Slack names it. */
+  authorName?: string | null;
+  /** Files shared with it. */
+  files?: ReadonlyArray<SharedFile>;
+  /** Who reacted with what: the marks' provenance, kept for the JSON export. */
+  reactions?: ReadonlyArray<{ name: string; userId: string }>;
+}
+
+export interface SharedFile {
+  name: string;
+  url: string | null;
+}
+
+/** A join is a fact about who took part, not something anyone said. */
+export function isJoin(message: TimelineMessage): boolean {
+  return message.subtype === 'channel_join';
 }
 
 /** The incident's own events; `at` is epoch ms, `actorId` the Slack user who caused it. */

@@ -1,6 +1,7 @@
 // Gathering an incident's record, naming its people, and publishing the draft.
 
 import { listActions } from '../db/actions.js';
+import { listLiveDrafts, markDraftWithdrawn, recordPostedDraft } from '../db/drafts.js';
 import type { Db } from '../db/connection.js';
 import { findIncident, listEvents } from '../db/incidents.js';
 import { listTimelineMessages } from '../db/messages.js';
@@ -11,6 +12,7 @@ import { renderPostmortem } from '../domain/postmortem.js';
 import type { ReactionMap } from '../domain/reactions.js';
 import type { PostmortemInput } from '../domain/timeline.js';
 import type { ServiceContext } from './context.js';
+import { tolerating } from './slack-errors.js';
 
 /** Names older than this are fetched again: people change their display names. */
 const NAME_MAX_AGE_MS = 24 * 60 * 60 * 1000;
@@ -80,13 +82,29 @@ export async function publishPostmortem(ctx: ServiceContext, number: number): Pr
   await refreshNames(ctx, userIdsOf(first));
   const input = loadPostmortemInput(ctx.db, number, ctx.reactions) ?? first;
   const markdown = renderPostmortem(input);
-  await ctx.slack.files.uploadV2({
+  const uploaded = await ctx.slack.files.uploadV2({
     channel_id: first.incident.channelId,
     filename: postmortemFilename(number),
     title: `${incidentRef(number)} postmortem draft`,
     content: markdown,
     initial_comment: `:memo: Postmortem draft for ${incidentRef(number)}. Download it, fill in the _TODO_ prompts, and publish. \`npm run postmortem -- ${number}\` exports the same draft.`,
   });
+  for (const fileId of uploadedFileIds(uploaded)) recordPostedDraft(ctx.db, { incidentId: number, fileId, postedAt: ctx.now() });
   ctx.logger.info({ incident: number, bytes: markdown.length }, 'postmortem draft posted');
   return markdown;
+}
+
+/** files.uploadV2 answers with one completion per upload, each listing its files. */
+function uploadedFileIds(result: unknown): string[] {
+  const completions = (result as { files?: Array<{ files?: Array<{ id?: string }> }> }).files ?? [];
+  return completions.flatMap((completion) => (completion.files ?? []).flatMap((file) => (file.id ? [file.id] : [])));
+}
+
+/** Deletes the drafts posted so far (they may quote deleted text) and posts a fresh one. */
+export async function replaceDrafts(ctx: ServiceContext, number: number): Promise<void> {
+  for (const draft of listLiveDrafts(ctx.db, number)) {
+    await tolerating(['file_not_found', 'file_deleted'], () => ctx.slack.files.delete({ file: draft.fileId }));
+    markDraftWithdrawn(ctx.db, draft.id, ctx.now());
+  }
+  await publishPostmortem(ctx, number);
 }

@@ -1,10 +1,13 @@
 // Recording what happens in incident channels. Synchronous on purpose: the
 // row is committed before Bolt answers Slack (processBeforeResponse).
 
+import { listLiveDrafts } from '../db/drafts.js';
 import { findIncidentByChannel } from '../db/incidents.js';
 import { addReaction, deleteMessage, editMessage, recordMessage, removeReaction } from '../db/messages.js';
+import type { SharedFile } from '../domain/timeline.js';
 import { slackTsToMs } from '../domain/time.js';
 import type { ServiceContext } from './context.js';
+import { replaceDrafts } from './postmortem.js';
 
 /** The parts of a Slack `message` event that sitrep keeps. */
 export interface IncomingMessage {
@@ -15,29 +18,41 @@ export interface IncomingMessage {
   botId: string | null;
   subtype: string | null;
   text: string;
+  authorName: string | null;
+  files: SharedFile[];
 }
 
 export type RecordOutcome = 'recorded' | 'duplicate' | 'not-an-incident';
 
+function row(incidentId: number, message: IncomingMessage) {
+  return { incidentId, ...message, files: message.files.length > 0 ? message.files : null, postedAt: slackTsToMs(message.ts) };
+}
+
 export function recordIncomingMessage(ctx: ServiceContext, message: IncomingMessage): RecordOutcome {
   const incident = findIncidentByChannel(ctx.db, message.channelId);
   if (!incident) return 'not-an-incident';
-  const stored = recordMessage(ctx.db, {
-    incidentId: incident.number,
-    ...message,
-    postedAt: slackTsToMs(message.ts),
-  });
-  return stored ? 'recorded' : 'duplicate';
+  return recordMessage(ctx.db, row(incident.number, message)) ? 'recorded' : 'duplicate';
 }
 
-export function recordEdit(ctx: ServiceContext, edit: { channelId: string; ts: string; text: string; editedAt: number }): boolean {
-  if (!findIncidentByChannel(ctx.db, edit.channelId)) return false;
-  return editMessage(ctx.db, edit);
+export function recordEdit(ctx: ServiceContext, message: IncomingMessage, editedAt: number): boolean {
+  const incident = findIncidentByChannel(ctx.db, message.channelId);
+  if (!incident) return false;
+  editMessage(ctx.db, { ...row(incident.number, message), editedAt });
+  return true;
 }
 
+/**
+ * Deletes a message's text. If it was marked, a draft already posted may quote it,
+ * so the posted drafts are withdrawn and replaced (in the background).
+ */
 export function recordDelete(ctx: ServiceContext, removal: { channelId: string; ts: string; deletedAt: number }): boolean {
-  if (!findIncidentByChannel(ctx.db, removal.channelId)) return false;
-  return deleteMessage(ctx.db, removal);
+  const incident = findIncidentByChannel(ctx.db, removal.channelId);
+  if (!incident) return false;
+  const wasMarked = deleteMessage(ctx.db, { incidentId: incident.number, ...removal });
+  if (wasMarked && listLiveDrafts(ctx.db, incident.number).length > 0) {
+    ctx.tasks.run(`replace the draft of incident ${incident.number} after a delete`, () => replaceDrafts(ctx, incident.number));
+  }
+  return true;
 }
 
 export interface IncomingReaction {

@@ -477,6 +477,19 @@ const fileMethods: Record<string, MethodHandler> = {
     return { files: shared.map(fileJson) };
   },
 
+  'files.delete': (args, { workspace }) => {
+    const id = required(args, 'file');
+    if (!workspace.files.delete(id)) fail('file_not_found');
+    // Slack takes a deleted file out of every message that shared it.
+    for (const channel of workspace.channels.values()) {
+      for (const message of channel.messages) {
+        if (message.files?.some((file) => file.id === id)) message.files = message.files.filter((file) => file.id !== id);
+      }
+    }
+    workspace.changed();
+    return {};
+  },
+
   'files.info': (args, { workspace }) => {
     const file = workspace.files.get(str(args, 'file') ?? '') ?? fail('file_not_found');
     return { file: fileJson(file), content: file.content };
