@@ -9,8 +9,10 @@ import webApi, { type RetryOptions } from '@slack/web-api';
 import type { Config } from './config.js';
 import type { Database } from './db/connection.js';
 import { DEFAULT_REACTIONS, type ReactionMap } from './domain/reactions.js';
+import { DEFAULT_GUARD_POLICY, guardRequests } from './http/guard.js';
 import { boltLogger, type Logger } from './logger.js';
 import type { Clock, ServiceContext } from './services/context.js';
+import { DEFAULT_OUTBOX_OPTIONS, Outbox, type OutboxOptions } from './services/outbox.js';
 import { checkReminders, startReminders } from './services/reminders.js';
 import { registerCommands } from './slack/commands.js';
 import { registerEvents } from './slack/events.js';
@@ -31,6 +33,8 @@ export interface SitrepOptions {
   reactions?: ReactionMap;
   /** How the Web API client retries; tests turn retries off. */
   retryConfig?: RetryOptions;
+  /** Retry timing of the outbox; tests shorten it. */
+  outbox?: Partial<OutboxOptions>;
   /** How often to look for due reminders; null turns the timer off (tests call checkReminders). */
   reminderIntervalMs?: number | null;
 }
@@ -66,14 +70,19 @@ function buildReceiver(config: Config, logger: Logger): Receiver {
     });
   }
   if (!config.signingSecret) throw new Error('HTTP mode needs a signing secret');
-  return new HTTPReceiver({
+  const receiver = new HTTPReceiver({
     signingSecret: config.signingSecret,
     endpoints: EVENTS_PATH,
     // Slack gets its 200 only once the event is committed.
     processBeforeResponse: true,
     customRoutes: [healthz],
     logger: log,
+    // A body sent without a Content-Length is cut off here, while Bolt reads it (413).
+    bodyLimit: DEFAULT_GUARD_POLICY.bodyLimitBytes,
   });
+  // Future-dated, stale and declared-oversized requests are refused before Bolt reads a byte of them.
+  receiver.requestListener = guardRequests(receiver.requestListener, { paths: [EVENTS_PATH], logger });
+  return receiver;
 }
 
 export function createSitrep(options: SitrepOptions): Sitrep {
@@ -101,7 +110,17 @@ export function createSitrep(options: SitrepOptions): Sitrep {
     now: options.now ?? Date.now,
     reactions: options.reactions ?? DEFAULT_REACTIONS,
     tasks,
+    outbox: { kick: () => outbox.kick() },
   };
+  // The outbox does its own retrying (ordered, and safe for posts that must not repeat),
+  // so its client neither retries nor sleeps through rate limits.
+  const outboxClient = new webApi.WebClient(config.botToken, {
+    ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    logger: boltLogger(logger),
+  });
+  const outbox = new Outbox({ ...ctx, slack: outboxClient }, { ...DEFAULT_OUTBOX_OPTIONS, ...options.outbox });
   registerCommands(app, ctx);
   registerEvents(app, ctx);
   registerViews(app, ctx);
@@ -119,6 +138,8 @@ export function createSitrep(options: SitrepOptions): Sitrep {
       const address = (started as Server | undefined)?.address?.() as AddressInfo | null | undefined;
       const port = address?.port ?? config.port;
       logger.info({ mode: config.mode, port }, 'sitrep is listening');
+      // Whatever was queued before a stop or a crash goes out now.
+      outbox.kick();
       if (reminderIntervalMs !== null && !stopReminders) {
         stopReminders = startReminders(ctx, { intervalMs: reminderIntervalMs });
       }
@@ -128,6 +149,7 @@ export function createSitrep(options: SitrepOptions): Sitrep {
       await stopReminders?.();
       stopReminders = null;
       await app.stop();
+      outbox.stop();
       await tasks.idle();
     },
     checkReminders: () => checkReminders(ctx),

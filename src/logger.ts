@@ -3,31 +3,97 @@
 
 import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import { pino, type Logger } from 'pino';
+import type { Config } from './config.js';
 
 export type { Logger };
 
-/** Paths under which a token or secret could appear in a logged object. */
+const CENSOR = '[redacted]';
+
+/** Key names that hold a token or secret. */
+const SECRET_KEYS = ['token', 'botToken', 'appToken', 'userToken', 'signingSecret', 'clientSecret', 'client_secret', 'response_url', 'respondUrl'];
+
+/** Where a credential sits in the objects that get logged: a request's, or an HTTP client error's. */
+const SECRET_HEADER_PATHS = ['headers', 'req.headers', 'request.headers', 'config.headers', 'err.config.headers', 'err.request.headers'].flatMap(
+  (at) => [`${at}.authorization`, `${at}.Authorization`, `${at}["x-slack-signature"]`],
+);
+
+/**
+ * Paths pino redacts: the secret keys at the top of a logged object, in a logged
+ * config, Bolt context or error, and the credential headers of a request
+ * (`Authorization`, `x-slack-signature`). Explicit paths only: wildcard paths
+ * cost pino over ten times as much on every line. Anything else, at any depth,
+ * is caught by the final mask, which sees the whole line.
+ */
 const REDACT = [
-  'token',
-  'botToken',
-  'appToken',
-  'signingSecret',
-  'config.botToken',
-  'config.appToken',
-  'config.signingSecret',
-  'headers.authorization',
-  'headers["x-slack-signature"]',
-  '*.token',
-  '*.headers.authorization',
+  ...['', 'config.', 'context.', 'err.', 'err.context.', 'err.config.', 'body.'].flatMap((at) => SECRET_KEYS.map((key) => `${at}${key}`)),
+  ...SECRET_HEADER_PATHS,
 ];
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  const options: pino.LoggerOptions = {
+/**
+ * In the finished JSON line, at any depth: the string value of a key that names
+ * a credential (`…token`, `…Token`, signing or client secret, `authorization`,
+ * `x-slack-signature`, a response URL).
+ */
+const SECRET_VALUE =
+  /"((?:[A-Za-z_]*[tT]oken)|(?:signing|client)_?[sS]ecret|[aA]uthorization|x-slack-signature|response_url|respondUrl)":"(?:[^"\\]|\\.)*"/g;
+
+/**
+ * Slack tokens by their shape (`xoxb-…`, `xoxp-…`, `xapp-…`, rotating `xoxe.xoxb-…`)
+ * and request signatures (`v0=` and 64 hex digits), wherever they appear in a line.
+ */
+const TOKEN_SHAPE = /\bx(?:ox[a-z]|app)(?:\.x(?:ox[a-z]|app))?-[A-Za-z0-9-]+/g;
+const SIGNATURE_SHAPE = /\bv0=[0-9a-fA-F]{64}\b/g;
+
+/** Secrets shorter than this are not masked by value: they would blank out ordinary words. */
+const MIN_SECRET_LENGTH = 8;
+
+export interface LoggerOptions {
+  /**
+   * The configured secrets (bot token, app token, signing secret): any line that
+   * contains one, however it got there, has it masked before it is written.
+   */
+  secrets?: ReadonlyArray<string | null | undefined>;
+}
+
+/** The configuration's secrets, for `createLogger`'s `secrets`. */
+export function configSecrets(config: Pick<Config, 'botToken' | 'appToken' | 'signingSecret'>): string[] {
+  return [config.botToken, config.appToken, config.signingSecret].filter((value): value is string => Boolean(value));
+}
+
+/**
+ * Masks, in a serialised line: the given secrets wherever they appear, the value
+ * of any key that names a credential, and anything shaped like a Slack token or
+ * request signature.
+ */
+export function secretMask(secrets: ReadonlyArray<string | null | undefined> = []): (line: string) => string {
+  const exact = [
+    ...new Set(
+      secrets
+        .filter((secret): secret is string => typeof secret === 'string' && secret.length >= MIN_SECRET_LENGTH)
+        // As written in the line: JSON escapes quotes, backslashes and control characters.
+        .flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]),
+    ),
+  ].sort((a, b) => b.length - a.length);
+  return (line) => {
+    let masked = line;
+    for (const secret of exact) if (masked.includes(secret)) masked = masked.split(secret).join(CENSOR);
+    return masked
+      .replace(SECRET_VALUE, (_match, key: string) => `"${key}":"${CENSOR}"`)
+      .replace(TOKEN_SHAPE, CENSOR)
+      .replace(SIGNATURE_SHAPE, CENSOR);
+  };
+}
+
+export function createLogger(level: string, destination?: pino.DestinationStream, options: LoggerOptions = {}): Logger {
+  const loggerOptions: pino.LoggerOptions = {
     level,
     base: { app: 'sitrep' },
-    redact: { paths: REDACT, censor: '[redacted]' },
+    redact: { paths: REDACT, censor: CENSOR },
+    // The last word: whatever the paths missed (a token inside a message string,
+    // a secret nested deeper) is masked in the finished line.
+    hooks: { streamWrite: secretMask(options.secrets) },
   };
-  return destination ? pino(options, destination) : pino(options);
+  return destination ? pino(loggerOptions, destination) : pino(loggerOptions);
 }
 
 const BOLT_LEVELS: Readonly<Record<string, LogLevel>> = {

@@ -4,7 +4,6 @@ import { createSitrep } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { DatabaseError, openDatabase } from './db/connection.js';
 import { createLogger } from './logger.js';
-import { resumeDeclares } from './services/recover.js';
 
 async function main(): Promise<void> {
   let config;
@@ -26,7 +25,6 @@ async function main(): Promise<void> {
   }
   const sitrep = createSitrep({ config, database, logger });
   await sitrep.start();
-  resumeDeclares(sitrep.ctx);
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -45,6 +45,7 @@ describe('manifest.yml', () => {
       [
         'channels:history',
         'channels:manage',
+        'channels:read',
         'chat:write',
         'commands',
         'files:write',

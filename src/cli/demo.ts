@@ -1,153 +1,173 @@
 // `npm run demo`: a scripted incident through the real app and the Slack
 // simulator over HTTP, no Slack account needed. Prints what the channels saw,
 // then the postmortem draft, and writes the draft to a file.
+//
+//   npm run demo                                   the built-in payments story (demo-incident.json)
+//   npm run demo -- --script <file.json>           any incident script (see replay.ts)
+//   npm run demo -- --out <file.md>                where the draft goes (default postmortem-demo.md)
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { realpathSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
-import { decodeEntities } from '../domain/mrkdwn.js';
-import { formatTime } from '../domain/time.js';
-import { createLogger } from '../logger.js';
-import { U_ALICE, U_BOB, U_CAROL, U_DAN } from '../simulator/constants.js';
-import type { SimChannel, SimMessage } from '../simulator/workspace.js';
-import { startSandbox, type Sandbox } from './sandbox.js';
+import { formatDayHeading, formatTime } from '../domain/time.js';
+import { ReplayError, ScriptError, loadScript, replay, type IncidentScript, type ReplayEvent } from './replay.js';
 
-const ZONE = 'America/New_York';
-const START = Date.parse('2026-04-14T14:02:00Z');
+const DEFAULT_SCRIPT = fileURLToPath(new URL('./demo-incident.json', import.meta.url));
+const USAGE = 'Usage: npm run demo [-- --script <incident.json>] [--out <file.md>]';
 
-const tty = process.stdout.isTTY;
-const bold = (text: string) => (tty ? `\x1b[1m${text}\x1b[22m` : text);
-const dim = (text: string) => (tty ? `\x1b[2m${text}\x1b[22m` : text);
-
-/** The demo's own clock: each step happens minutes after the last, as in a real incident. */
-class ScriptClock {
-  private at = START;
-  readonly now = (): number => this.at;
-  set(minutesIntoIncident: number): void {
-    this.at = START + minutesIntoIncident * 60_000;
-  }
+/** Where the demo writes; `color` adds bold and dim for a terminal. */
+export interface DemoOutput {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  color: boolean;
 }
 
-/** Slack markup as a person reads it in the client: names instead of ids, entities decoded. */
-function readable(box: Sandbox, mrkdwn: string): string {
-  return decodeEntities(
-    mrkdwn
-      .replace(/<@([A-Z0-9_]+)(?:\|[^>]*)?>/g, (_m, id: string) => `@${box.sim.users.get(id)?.name ?? id}`)
-      .replace(/<#([A-Z0-9_]+)(?:\|([^>]*))?>/g, (_m, id: string, label?: string) => `#${label ?? box.sim.channels.get(id)?.name ?? id}`),
-  );
+interface Style {
+  bold: (text: string) => string;
+  dim: (text: string) => string;
 }
 
+function styleFor(color: boolean): Style {
+  return {
+    bold: (text) => (color ? `\x1b[1m${text}\x1b[22m` : text),
+    dim: (text) => (color ? `\x1b[2m${text}\x1b[22m` : text),
+  };
+}
+
+/** Prints the replay as a chat transcript: one line per thing a person did, the bot's answers under it. */
 class Transcript {
+  private readonly nameWidth: number;
+  private channel: string | null = null;
+  private day: string | null = null;
+
   constructor(
-    private readonly box: Sandbox,
-    private readonly clock: ScriptClock,
-  ) {}
-
-  said(who: string, what: string): void {
-    process.stdout.write(`${dim(formatTime(this.clock.now(), ZONE).padEnd(10))} ${bold(who.padEnd(7))} ${what}\n`);
+    private readonly script: IncidentScript,
+    private readonly write: (text: string) => void,
+    private readonly style: Style,
+  ) {
+    this.nameWidth = Math.max(7, ...script.people.map((person) => person.name.length));
   }
 
-  aside(what: string): void {
-    process.stdout.write(`${' '.repeat(11)}${dim('↳')} ${what}\n`);
+  private said(at: number, who: string, channel: string, what: string): void {
+    const day = formatDayHeading(at, this.script.timeZone);
+    if (day !== this.day) {
+      this.write(`${this.day === null ? '' : '\n'}${this.style.dim(day)}\n`);
+      this.day = day;
+      this.channel = null;
+    }
+    if (channel !== this.channel) {
+      this.write(`${this.channel === null ? '' : '\n'}${this.style.dim(`#${channel}`)}\n`);
+      this.channel = channel;
+    }
+    this.write(`${this.style.dim(formatTime(at, this.script.timeZone).padEnd(10))} ${this.style.bold(who.padEnd(this.nameWidth))} ${what}\n`);
   }
 
-  botPosted(message: SimMessage): void {
-    const where = this.box.sim.channels.get(message.channel)?.name ?? message.channel;
-    const lines = readable(this.box, message.text)
+  private aside(what: string): void {
+    this.write(`${' '.repeat(11)}${this.style.dim('↳')} ${what}\n`);
+  }
+
+  /** A bot post on one line, quotes marked as such. */
+  private static oneLine(text: string): string {
+    return text
       .split('\n')
-      .map((line) => (line.startsWith('>') ? `“${line.slice(1)}”` : line));
-    this.aside(`sitrep in #${where}: ${lines.join(' ')}`);
+      .map((line) => (line.startsWith('>') ? `“${line.slice(1)}”` : line))
+      .join(' ');
   }
+
+  readonly show = (event: ReplayEvent): void => {
+    switch (event.kind) {
+      case 'command':
+      case 'message':
+        this.said(event.at, event.who, event.channel, `${event.kind === 'message' && event.inThread ? '(in thread) ' : ''}${event.text}`);
+        return;
+      case 'form':
+        this.aside(`${event.who} fills in the form: ${event.fields.map(([field, value]) => `${field}: “${value}”`).join(' · ')}`);
+        return;
+      case 'reply':
+        this.aside(`sitrep, only to ${event.who}: ${event.text.split('\n')[0] ?? ''}`);
+        return;
+      case 'reaction':
+        this.aside(event.removed ? `:${event.emoji}: removed by ${event.who}` : `:${event.emoji}: from ${event.who}`);
+        return;
+      case 'edit':
+        this.said(event.at, event.who, event.channel, `(edits their message to) ${event.text}`);
+        return;
+      case 'delete':
+        this.said(event.at, event.who, event.channel, `(deletes their message) ${this.style.dim(event.text)}`);
+        return;
+      case 'bot':
+        // The declare's own channel hears nothing the transcript needs; the reply says it all.
+        if (event.channel === this.script.opsChannel) return;
+        if (event.prompted) this.aside(`sitrep in #${event.channel}: ${Transcript.oneLine(event.text)}`);
+        else this.said(event.at, 'sitrep', event.channel, Transcript.oneLine(event.text));
+        return;
+      case 'opened':
+        this.aside(`sitrep invited ${event.who} to #${event.channel} and pinned that summary, which it keeps up to date`);
+        return;
+      case 'draft':
+        this.aside(`sitrep posted ${event.file} to #${event.channel}`);
+        return;
+    }
+  };
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { out: { type: 'string', default: 'postmortem-demo.md' } } });
-  const out = values.out ?? 'postmortem-demo.md';
-  const dir = mkdtempSync(join(tmpdir(), 'sitrep-demo-'));
-  const clock = new ScriptClock();
-  const box = await startSandbox({
-    databasePath: join(dir, 'sitrep.sqlite'),
-    env: { INCIDENT_TIMEZONE: ZONE },
-    now: clock.now,
-    logger: createLogger('warn', pino.destination(2)),
-    prepare: (sim) => ({ INCIDENT_ANNOUNCE_CHANNEL: sim.addChannel({ name: 'incidents' }).id }),
-  });
-  const show = new Transcript(box, clock);
-  const name = (userId: string) => box.sim.users.get(userId)?.name ?? userId;
-  const mention = (userId: string) => `<@${userId}|${name(userId)}>`;
+/** The demo with its arguments; resolves with the exit code. */
+export async function runDemo(argv: string[], output: DemoOutput): Promise<number> {
+  const { bold, dim } = styleFor(output.color);
+  let values: { out?: string | undefined; script?: string | undefined; help?: boolean | undefined };
   try {
-    process.stdout.write(`${bold('sitrep demo')}: a payments incident, played on a simulated Slack workspace.\n\n`);
-    const oncall = box.sim.addChannel({ name: 'payments-oncall', members: [U_ALICE, U_BOB, U_CAROL, U_DAN] });
-    let channel: SimChannel = oncall;
-    const stopShowing = box.sim.onBotMessage((message) => {
-      if (message.channel !== oncall.id) show.botPosted(message);
-    });
-
-    const command = async (minute: number, userId: string, text: string) => {
-      clock.set(minute);
-      show.said(name(userId), `/incident ${readable(box, text)}`);
-      const response = await box.driver.command({ userId, channelId: channel.id, text });
-      const reply = (response.body as { text?: string } | undefined)?.text;
-      if (reply) show.aside(`sitrep, only to ${name(userId)}: ${readable(box, reply.split('\n')[0] ?? '')}`);
-      await box.sitrep.ctx.tasks.idle();
-    };
-    const say = async (minute: number, userId: string, text: string, marks: Array<[string, string]> = []) => {
-      clock.set(minute);
-      show.said(name(userId), text);
-      const { ts } = await box.driver.message({ channelId: channel.id, userId, text });
-      for (const [emoji, by] of marks) {
-        await box.driver.react({ channelId: channel.id, ts, userId: by, name: emoji });
-        show.aside(`:${emoji}: from ${name(by)}`);
-      }
-    };
-
-    process.stdout.write(`${dim(`#${oncall.name}`)}\n`);
-    await command(0, U_ALICE, 'declare sev2 Payments API failing');
-    channel = await box.sim.waitFor(
-      () => {
-        const opened = box.sim.channelByName('inc-1-payments-api-failing');
-        return opened && opened.pins.size > 0 ? opened : undefined;
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        out: { type: 'string', default: 'postmortem-demo.md' },
+        script: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
       },
-      { what: 'the incident channel with its pinned summary' },
-    );
-    await box.sitrep.ctx.tasks.idle();
-    show.aside(`sitrep invited ${name(U_ALICE)} to #${channel.name} and pinned that summary, which it keeps up to date`);
-
-    process.stdout.write(`\n${dim(`#${channel.name}`)}\n`);
-    await say(1, U_BOB, 'PagerDuty: checkout-api 5xx rate 23% since 09:58, card payments failing', [['rotating_light', U_ALICE]]);
-    await command(2, U_ALICE, `lead ${mention(U_ALICE)}`);
-    await command(2, U_ALICE, 'timestamp impact-started 09:58');
-    await command(2, U_ALICE, 'timestamp detected 10:01');
-    await say(3, U_CAROL, 'Authorizations time out at the gateway; captures still succeed', [['mag', U_ALICE]]);
-    await say(4, U_DAN, 'Support: customers report "payment declined" at checkout, ~40 tickets so far');
-    await command(5, U_ALICE, 'update Card payments are failing for about a quarter of checkouts. We are investigating.');
-    await say(7, U_ALICE, 'Deploy 4821 went out at 09:57 and cut the gateway timeout from 5s to 50ms', [['bulb', U_CAROL]]);
-    await command(8, U_ALICE, 'status identified A configuration change cut the payment gateway timeout. Rolling it back.');
-    await say(8, U_BOB, 'Rolling back 4821 now', [['hammer_and_wrench', U_ALICE]]);
-    await say(16, U_BOB, 'Rollback done; 5xx back under 0.1% and authorizations succeeding', [['white_check_mark', U_ALICE]]);
-    await command(16, U_ALICE, 'status monitoring The change is rolled back and payments are succeeding. Monitoring.');
-    await say(18, U_CAROL, 'We should validate timeout values in config review', [['memo', U_ALICE]]);
-    await command(19, U_CAROL, `action Add a canary stage for payment gateway config ${mention(U_BOB)}`);
-    await say(20, U_DAN, 'Support confirms retries are going through');
-    await command(34, U_ALICE, 'resolve Deploy 4821 cut the payment gateway timeout to 50ms; rolling it back restored payments at 10:18 EDT.');
-
-    const file = await box.sim.waitFor(() => box.sim.filesIn(channel.id).find((f) => f.uploaded), { what: 'the postmortem draft' });
-    await box.sitrep.ctx.tasks.idle();
-    stopShowing();
-    show.aside(`sitrep posted ${file.name} to #${channel.name}`);
-
-    writeFileSync(out, file.content);
-    process.stdout.write(`\n${bold('The postmortem draft')} ${dim(`(also written to ${out})`)}\n\n${file.content}\n`);
-    process.stdout.write(`${dim(`Written to ${out}. Export any incident the same way with: npm run postmortem -- <INC-n>`)}\n`);
-  } finally {
-    await box.stop();
-    rmSync(dir, { recursive: true, force: true });
+    }));
+  } catch (error) {
+    output.stderr(`demo: ${(error as Error).message}\n${USAGE}\n`);
+    return 1;
+  }
+  if (values.help) {
+    output.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  const out = values.out ?? 'postmortem-demo.md';
+  try {
+    const script = loadScript(values.script ?? DEFAULT_SCRIPT);
+    const transcript = new Transcript(script, output.stdout, { bold, dim });
+    output.stdout(`${bold('sitrep demo')}: ${script.about}, played on a simulated Slack workspace.\n\n`);
+    const result = await replay(script, { onEvent: transcript.show });
+    if (!result.draft) {
+      throw new ReplayError(`the script never resolved INC-${result.incidentNumber}, so sitrep wrote no draft; end it with a "resolve" command`);
+    }
+    writeFileSync(out, result.draft.content);
+    output.stdout(`\n${bold('The postmortem draft')} ${dim(`(also written to ${out})`)}\n\n${result.draft.content}\n`);
+    output.stdout(`${dim(`Written to ${out}. Export any incident the same way with: npm run postmortem -- <INC-n>`)}\n`);
+    return 0;
+  } catch (error) {
+    // A bad script or a refused step is the user's to fix: say what, without a stack trace.
+    if (error instanceof ScriptError || error instanceof ReplayError) output.stderr(`demo: ${error.message}\n`);
+    else output.stderr(`demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  const code = await runDemo(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    color: process.stdout.isTTY === true,
+  });
+  process.exitCode = code;
+}

@@ -64,6 +64,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     logger,
     now,
     retryConfig: { retries: 0 },
+    // Retries that a person would wait seconds for happen in milliseconds here.
+    outbox: { retryBaseMs: 5, maxRetryMs: 100 },
     ...(options.reminderIntervalMs !== undefined ? { reminderIntervalMs: options.reminderIntervalMs } : {}),
   });
   const port = await sitrep.start();

@@ -18,6 +18,8 @@ export interface Database {
 
 const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), '../../drizzle');
 
+const RESTORE_HINT = 'restore it from a backup (README: Backups) or point DATABASE_PATH elsewhere';
+
 export class DatabaseError extends Error {
   override readonly name = 'DatabaseError';
 }
@@ -30,20 +32,22 @@ export function openDatabase(path: string): Database {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   const sqlite = new BetterSqlite3(path);
   try {
-    // WAL lets readers (the export CLI) run beside the bot; FULL makes every
-    // acknowledged commit survive a power cut, not only a crash.
+    // WAL lets readers (the export CLI, backups) run beside the bot.
     sqlite.pragma('journal_mode = WAL');
+    // FULL: every commit (and so every 200 Slack got) survives a power cut, not only a crash.
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
+    // The export CLI or a backup may hold the lock for a moment; wait rather than fail.
     sqlite.pragma('busy_timeout = 5000');
-    const check = sqlite.pragma('quick_check', { simple: true });
-    if (check !== 'ok') throw new DatabaseError(`${path} is corrupt (quick_check: ${String(check)})`);
+    const check = sqlite.pragma('integrity_check', { simple: true });
+    if (check !== 'ok') throw new DatabaseError(`${path} is corrupt (integrity_check: ${String(check)}); ${RESTORE_HINT}`);
     const db = drizzle(sqlite, { schema });
     migrate(db, { migrationsFolder: MIGRATIONS });
     return { db, sqlite, close: () => sqlite.close() };
   } catch (error) {
     sqlite.close();
     if (error instanceof DatabaseError) throw error;
-    throw new DatabaseError(`cannot open ${path}: ${(error as Error).message}`, { cause: error });
+    const reason = (error as { code?: string }).code === 'SQLITE_NOTADB' ? 'is not a SQLite database' : `cannot be opened (${(error as Error).message})`;
+    throw new DatabaseError(`${path} ${reason}; ${RESTORE_HINT}`, { cause: error });
   }
 }

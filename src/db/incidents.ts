@@ -1,9 +1,10 @@
 // Queries for the incident aggregate: the incident row and its own events.
 
-import { and, asc, desc, eq, isNull, ne } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, ne, sql } from 'drizzle-orm';
 import type { Incident, Milestone, Role, Severity, Status } from '../domain/incident.js';
 import type { IncidentEvent } from '../domain/timeline.js';
 import type { Db } from './connection.js';
+import { perConnection } from './prepared.js';
 import { incidentEvents, incidents } from './schema.js';
 
 type IncidentRow = typeof incidents.$inferSelect;
@@ -111,14 +112,14 @@ export function findIncident(db: Db, number: number): IncidentRecord | null {
   return row ? toIncident(row) : null;
 }
 
-export function findIncidentByChannel(db: Db, channelId: string): IncidentRecord | null {
-  const row = db.select().from(incidents).where(eq(incidents.channelId, channelId)).get();
-  return row ? toIncident(row) : null;
-}
+// Every Slack event asks which incident its channel belongs to: prepared once (see prepared.ts).
+const byChannel = perConnection((db) =>
+  db.select().from(incidents).where(eq(incidents.channelId, sql.placeholder('channelId'))).prepare(),
+);
 
-/** Incidents whose channel was never recorded: a declare that did not finish. */
-export function listIncidentsWithoutChannel(db: Db): IncidentRecord[] {
-  return db.select().from(incidents).where(isNull(incidents.channelId)).orderBy(asc(incidents.id)).all().map(toIncident);
+export function findIncidentByChannel(db: Db, channelId: string): IncidentRecord | null {
+  const row = byChannel(db).get({ channelId });
+  return row ? toIncident(row) : null;
 }
 
 export function listOpenIncidents(db: Db): IncidentRecord[] {

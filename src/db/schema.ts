@@ -151,6 +151,30 @@ export const postedDrafts = sqliteTable(
   (table) => [index('posted_drafts_incident').on(table.incidentId)],
 );
 
+/**
+ * What the bot still has to tell Slack: written in the same transaction as the
+ * change it reports, sent by the outbox worker, kept until Slack took it. A
+ * restart, an outage or a rate limit delays a post; nothing loses it.
+ */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    incidentId: integer('incident_id')
+      .notNull()
+      .references(() => incidents.id),
+    kind: text('kind').notNull(),
+    payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    createdAt: integer('created_at').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    /** Set when Slack took it, or when it failed for good. */
+    doneAt: integer('done_at'),
+    failed: integer('failed', { mode: 'boolean' }).notNull().default(false),
+  },
+  (table) => [index('outbox_pending').on(table.doneAt, table.id)],
+);
+
 /** Display names, cached from users.info. */
 export const users = sqliteTable('users', {
   id: text('id').primaryKey(),

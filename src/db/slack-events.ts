@@ -1,15 +1,30 @@
 // Slack event ids already handled.
 
-import { eq, lt } from 'drizzle-orm';
+import { eq, lt, sql } from 'drizzle-orm';
 import type { Db } from './connection.js';
+import { perConnection } from './prepared.js';
 import { slackEvents } from './schema.js';
 
+// Every event runs both: prepared once (see prepared.ts).
+const statements = perConnection((db) => ({
+  find: db
+    .select({ eventId: slackEvents.eventId })
+    .from(slackEvents)
+    .where(eq(slackEvents.eventId, sql.placeholder('eventId')))
+    .prepare(),
+  mark: db
+    .insert(slackEvents)
+    .values({ eventId: sql.placeholder('eventId'), receivedAt: sql.placeholder('at') })
+    .onConflictDoNothing()
+    .prepare(),
+}));
+
 export function isEventHandled(db: Db, eventId: string): boolean {
-  return db.select({ eventId: slackEvents.eventId }).from(slackEvents).where(eq(slackEvents.eventId, eventId)).get() !== undefined;
+  return statements(db).find.get({ eventId }) !== undefined;
 }
 
 export function markEventHandled(db: Db, eventId: string, at: number): void {
-  db.insert(slackEvents).values({ eventId, receivedAt: at }).onConflictDoNothing().run();
+  statements(db).mark.run({ eventId, at });
 }
 
 /** Slack stops re-delivering after about an hour; older ids need not be kept. */

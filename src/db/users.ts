@@ -1,14 +1,20 @@
 // Display names, cached from Slack's users.info.
 
-import { inArray } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from './connection.js';
+import { perConnection } from './prepared.js';
 import { users } from './schema.js';
+
+// Every recorded message looks up its people's names: prepared once (see prepared.ts).
+const byId = perConnection((db) => db.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare());
 
 export function cachedNames(db: Db, ids: readonly string[]): { names: Record<string, string>; fetchedAt: Record<string, number> } {
   const names: Record<string, string> = {};
   const fetchedAt: Record<string, number> = {};
-  if (ids.length === 0) return { names, fetchedAt };
-  for (const row of db.select().from(users).where(inArray(users.id, [...ids])).all()) {
+  const lookup = byId(db);
+  for (const id of new Set(ids)) {
+    const row = lookup.get({ id });
+    if (!row) continue;
     names[row.id] = row.name;
     fetchedAt[row.id] = row.fetchedAt;
   }

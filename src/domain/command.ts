@@ -88,9 +88,23 @@ export const HELP_TEXT = [
 ].join('\n');
 
 const MENTION = new RegExp(`^<@(${USER_ID_PATTERN})(?:\\|[^>]*)?>$`);
-const TRAILING_MENTION = new RegExp(`^([\\s\\S]*?)\\s*(<@${USER_ID_PATTERN}(?:\\|[^>]*)?>)$`);
 const CLOCK = /^([01]?\d|2[0-3]):([0-5]\d)$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** How much of what someone typed a refusal quotes back. */
+const QUOTED_MAX = 40;
+
+/**
+ * What someone typed, for quoting inside `code` in a refusal: backticks become
+ * quotes so the code span cannot be broken out of, runs of whitespace one space,
+ * and anything longer than a few words is cut short, so a refusal stays readable
+ * whatever was pasted.
+ */
+export function quoted(text: string): string {
+  const flat = text.replace(/`/g, "'").replace(/\s+/g, ' ');
+  const characters = [...flat];
+  return characters.length > QUOTED_MAX ? `${characters.slice(0, QUOTED_MAX).join('')}…` : flat;
+}
 
 function fail(error: string, usageKey: string): ParseResult {
   return { ok: false, error, usage: USAGE[usageKey] ?? USAGE.help ?? '' };
@@ -124,12 +138,12 @@ export function parseLeadingTime(text: string): { time: LocalTime; rest: string 
   if (dateMatch) {
     const [clock, rest] = splitWord(afterFirst);
     const clockMatch = CLOCK.exec(clock);
-    if (!clockMatch) return { error: `\`${first}\` needs a time after it, as in \`${first} 06:45\`.` };
+    if (!clockMatch) return { error: `\`${quoted(first)}\` needs a time after it, as in \`${quoted(first)} 06:45\`.` };
     const year = Number(dateMatch[1]);
     const month = Number(dateMatch[2]);
     const day = Number(dateMatch[3]);
     if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
-      return { error: `\`${first}\` is not a date on the calendar.` };
+      return { error: `\`${quoted(first)}\` is not a date on the calendar.` };
     }
     return {
       time: { date: { year, month, day }, hour: Number(clockMatch[1]), minute: Number(clockMatch[2]) },
@@ -141,7 +155,7 @@ export function parseLeadingTime(text: string): { time: LocalTime; rest: string 
     return { time: { date: null, hour: Number(clockMatch[1]), minute: Number(clockMatch[2]) }, rest: afterFirst };
   }
   if (/^\d{1,2}:\d{1,2}$|^\d{4}-\d{1,2}-\d{1,2}$/.test(first)) {
-    return { error: `\`${first}\` is not a time I can read.` };
+    return { error: `\`${quoted(first)}\` is not a time I can read.` };
   }
   return null;
 }
@@ -151,11 +165,11 @@ function parseDeclare(rest: string): ParseResult {
   const [first, title] = splitWord(rest);
   const lowered = first.toLowerCase();
   if (isSeverity(lowered)) {
-    if (!title) return fail(`A title is needed after \`${first}\`.`, 'declare');
+    if (!title) return fail(`A title is needed after \`${quoted(first)}\`.`, 'declare');
     return ok({ kind: 'declare', severity: lowered, title });
   }
   if (/^sev\d+$/i.test(first)) {
-    return fail(`\`${first}\` is not a severity; use one of ${SEVERITIES.join(', ')}.`, 'declare');
+    return fail(`\`${quoted(first)}\` is not a severity; use one of ${SEVERITIES.join(', ')}.`, 'declare');
   }
   return ok({ kind: 'declare', severity: DEFAULT_SEVERITY, title: rest });
 }
@@ -164,7 +178,7 @@ function parseStatus(rest: string): ParseResult {
   const [first, message] = splitWord(rest);
   const status = first.toLowerCase();
   if (!first) return fail('Which status?', 'status');
-  if (!isStatus(status)) return fail(`\`${first}\` is not a status; use one of ${STATUSES.join(', ')}.`, 'status');
+  if (!isStatus(status)) return fail(`\`${quoted(first)}\` is not a status; use one of ${STATUSES.join(', ')}.`, 'status');
   return ok({ kind: 'status', status, message: message || null });
 }
 
@@ -173,13 +187,13 @@ function parseSeverity(rest: string): ParseResult {
   const severity = first.toLowerCase();
   if (!first) return fail('Which severity?', 'severity');
   if (!isSeverity(severity) || extra) {
-    return fail(`\`${rest}\` is not a severity; use one of ${SEVERITIES.join(', ')}.`, 'severity');
+    return fail(`\`${quoted(rest)}\` is not a severity; use one of ${SEVERITIES.join(', ')}.`, 'severity');
   }
   return ok({ kind: 'severity', severity });
 }
 
 function parseRole(role: string, mention: string, usageKey: string): ParseResult {
-  if (!isRole(role)) return fail(`\`${role}\` is not a role; use one of ${ROLES.join(', ')}.`, usageKey);
+  if (!isRole(role)) return fail(`\`${quoted(role)}\` is not a role; use one of ${ROLES.join(', ')}.`, usageKey);
   const [word, extra] = splitWord(mention);
   const userId = parseMention(word);
   if (!userId || extra) return fail('Name one person with an @-mention.', usageKey);
@@ -199,7 +213,7 @@ function parseTimestamp(rest: string): ParseResult {
   const [first, timeText] = splitWord(rest);
   const milestone = first.toLowerCase();
   if (!isMilestone(milestone)) {
-    return fail(first ? `\`${first}\` is not a milestone; use one of ${MILESTONES.join(', ')}.` : 'Which milestone?', 'timestamp');
+    return fail(first ? `\`${quoted(first)}\` is not a milestone; use one of ${MILESTONES.join(', ')}.` : 'Which milestone?', 'timestamp');
   }
   const leading = timeText ? parseLeadingTime(timeText) : null;
   if (leading === null) return fail(`When? Give a time such as \`14:05\` or \`2024-04-09 06:45\`.`, 'timestamp');
@@ -208,13 +222,23 @@ function parseTimestamp(rest: string): ParseResult {
   return ok({ kind: 'timestamp', milestone, time: leading.time });
 }
 
+/**
+ * A mention that ends the text, and the text before it. Found from the last `<@`
+ * rather than with one regex over the whole text: `^([\s\S]*?)\s*(<@…>)$` takes
+ * quadratic time on long runs of whitespace, and this is the slash command's text.
+ */
+function trailingMention(text: string): { before: string; userId: string } | null {
+  const at = text.lastIndexOf('<@');
+  const userId = at < 0 ? null : parseMention(text.slice(at));
+  return userId ? { before: text.slice(0, at).trim(), userId } : null;
+}
+
 function parseAction(rest: string): ParseResult {
   if (!rest) return fail('What is the follow-up action?', 'action');
-  const match = TRAILING_MENTION.exec(rest);
-  const ownerId = match ? parseMention(match[2] ?? '') : null;
-  const text = match && ownerId ? (match[1] ?? '').trim() : rest;
+  const owner = trailingMention(rest);
+  const text = owner ? owner.before : rest;
   if (!text) return fail('What is the follow-up action?', 'action');
-  return ok({ kind: 'action', text, ownerId });
+  return ok({ kind: 'action', text, ownerId: owner?.userId ?? null });
 }
 
 function parseNoArguments(kind: 'actions' | 'postmortem' | 'list', rest: string): ParseResult {
@@ -260,6 +284,6 @@ export function parseCommand(input: string): ParseResult {
     case 'list':
       return parseNoArguments(word.toLowerCase() as 'actions' | 'postmortem' | 'list', rest);
     default:
-      return { ok: false, error: `\`${word}\` is not an incident command.`, usage: HELP_TEXT };
+      return { ok: false, error: `\`${quoted(word)}\` is not an incident command.`, usage: HELP_TEXT };
   }
 }

@@ -82,7 +82,52 @@ export function mrkdwnToPlainText(mrkdwn: string, names: Names): string {
 
 // --- tokenising -------------------------------------------------------------
 
+/*
+ * A postmortem draft reads each marked message more than once (the timeline, then
+ * the detection, cause or mitigation quotes, then the follow-ups), and tokenising is
+ * the costly part of reading it. While `withTokenCache` runs, each distinct text is
+ * tokenised once. Token trees are only ever read, never changed, so sharing them is safe.
+ */
+let tokenCache: Map<string, SlackNode[]> | null = null;
+
+/** Runs `work` with the tokens of every text it reads kept until it returns. */
+export function withTokenCache<T>(work: () => T): T {
+  if (tokenCache) return work();
+  tokenCache = new Map();
+  try {
+    return work();
+  } finally {
+    tokenCache = null;
+  }
+}
+
 function tokenize(mrkdwn: string): SlackNode[] {
+  // Plain text (most of what people type) is one text token: the parser is not needed to say so.
+  if (!mayHaveMarkup(mrkdwn)) return mrkdwn === '' ? [] : [plainTextNode(mrkdwn)];
+  const cached = tokenCache?.get(mrkdwn);
+  if (cached) return cached;
+  const tokens = tokenizeText(mrkdwn);
+  tokenCache?.set(mrkdwn, tokens);
+  return tokens;
+}
+
+/*
+ * Every construct slack-message-parser knows has two delimiters, and without them it
+ * cannot match: *bold*, _italic_ and ~strike~ close on the same line, `code` and
+ * ```pre``` need two backticks, an :emoji: two colons around a word, a <link> an angle
+ * bracket pair with something in it, a quote an `&gt;`. Text with none of these is
+ * one text token, exactly what the parser (which tries every construct at every
+ * character) would return. test/domain/mrkdwn-plain.test.ts checks the claim
+ * against the parser itself.
+ */
+const MARKUP = /\*[^\n]*\*|_[^\n]*_|~[^\n]*~|`[^]*`|&gt;|:[^\s:]+:|<[^\s<>][^<>]*>/;
+
+/** False only when the text cannot hold any mrkdwn construct (see MARKUP). */
+export function mayHaveMarkup(mrkdwn: string): boolean {
+  return MARKUP.test(mrkdwn);
+}
+
+function tokenizeText(mrkdwn: string): SlackNode[] {
   try {
     return parse(mrkdwn).children;
   } catch (error) {

@@ -23,13 +23,13 @@ import {
   list,
   listItem,
   paragraph,
-  serialize,
+  serializeOwned,
   strong,
   table,
   text,
   todo,
 } from './markdown.js';
-import { mrkdwnToMdast, mrkdwnToPhrasing, type Names } from './mrkdwn.js';
+import { mrkdwnToMdast, mrkdwnToPhrasing, withTokenCache, type Names } from './mrkdwn.js';
 import {
   compareSlackTs,
   dayKey,
@@ -71,11 +71,16 @@ export const MILESTONE_LABELS: Readonly<Record<Milestone, string>> = {
 
 /** The draft as Markdown (GFM: tables, task lists, strikethrough). */
 export function renderPostmortem(input: PostmortemInput, options: PostmortemOptions = {}): string {
-  return serialize(buildPostmortem(input, options));
+  // The tree is this call's own, so it is tidied in place rather than copied.
+  return serializeOwned(buildPostmortem(input, options));
 }
 
 /** The draft as an mdast tree, for callers that want to add to it or inspect it. */
 export function buildPostmortem(input: PostmortemInput, options: PostmortemOptions = {}): Root {
+  return withTokenCache(() => buildTree(input, options));
+}
+
+function buildTree(input: PostmortemInput, options: PostmortemOptions): Root {
   const zone = options.timeZone ?? input.incident.timeZone;
   if (!isValidTimeZone(zone)) throw new RangeError(`Unknown time zone: ${JSON.stringify(zone)}`);
   const ctx = context(input, zone);

@@ -4,7 +4,7 @@ import { addAction, listActions } from '../db/actions.js';
 import type { IncidentRecord } from '../db/incidents.js';
 import { listTimelineMessages } from '../db/messages.js';
 import { actionAddedMessage, actionList } from '../slack/blocks.js';
-import { postToIncident } from './broadcast.js';
+import { tellIncident, withNotices } from './broadcast.js';
 import type { ServiceContext } from './context.js';
 
 export function addFollowUp(
@@ -12,10 +12,10 @@ export function addFollowUp(
   incident: IncidentRecord,
   request: { text: string; ownerId: string | null; userId: string },
 ): void {
-  addAction(ctx.db, { incidentId: incident.number, text: request.text, ownerId: request.ownerId, createdBy: request.userId, createdAt: ctx.now() });
-  ctx.tasks.run(`post follow-up of incident ${incident.number}`, () =>
-    postToIncident(ctx, incident, actionAddedMessage(request.text, request.ownerId, request.userId)),
-  );
+  withNotices(ctx, () => {
+    addAction(ctx.db, { incidentId: incident.number, text: request.text, ownerId: request.ownerId, createdBy: request.userId, createdAt: ctx.now() });
+    tellIncident(ctx, incident, actionAddedMessage(request.text, request.ownerId, request.userId));
+  });
 }
 
 export function describeFollowUps(ctx: ServiceContext, incident: IncidentRecord): string {

@@ -11,13 +11,13 @@ export type Clock = () => number;
 
 export interface ServiceContext {
   db: Db;
+  /** For calls made while someone waits (views.open) and idempotent ones; retries on its own. */
   slack: WebClient;
   config: Config;
   logger: Logger;
   now: Clock;
   reactions: ReactionMap;
   tasks: Tasks;
+  /** Wakes the outbox worker after notices were queued. */
+  outbox: { kick(): void };
 }
-
-/** Tells the person who asked how their request went (an ephemeral reply). */
-export type Tell = (text: string) => Promise<void>;

@@ -1,17 +1,21 @@
-// Declaring an incident: recorded first (so nothing is lost if Slack is slow
-// or the process dies), then its channel is opened in the background.
+// Declaring an incident: the incident and the job to open its channel are
+// recorded together first (so nothing is lost if Slack is slow or the process
+// dies); the outbox then opens the channel, resuming after a restart.
 
 import type { Severity } from '../domain/incident.js';
 import { channelName, incidentRef } from '../domain/incident.js';
 import {
   findIncident,
+  findIncidentByChannel,
   insertIncident,
   setIncidentChannel,
   setSummaryMessage,
   type IncidentRecord,
 } from '../db/incidents.js';
 import { announcement, summaryMessage } from '../slack/blocks.js';
-import type { ServiceContext, Tell } from './context.js';
+import { enqueue } from '../db/outbox.js';
+import { announce, postOnce, withNotices } from './broadcast.js';
+import type { ServiceContext } from './context.js';
 import { slackErrorCode, tolerating } from './slack-errors.js';
 
 export interface DeclareRequest {
@@ -24,13 +28,16 @@ export interface DeclareRequest {
   originChannelId: string | null;
   /** Identifies the request (trigger or view id) so a repeat makes no second incident. */
   declareKey: string | null;
+  /** Where to tell the declarer that the channel is open (a slash command's response_url). */
+  respondUrl: string | null;
 }
 
 /** Slack refuses a name in use; after this many suffixes something else is wrong. */
 const MAX_NAME_ATTEMPTS = 20;
 
 export function declareIncident(ctx: ServiceContext, request: DeclareRequest): { incident: IncidentRecord; created: boolean } {
-  const result = insertIncident(ctx.db, {
+  const result = withNotices(ctx, () => {
+    const declared = insertIncident(ctx.db, {
     title: request.title,
     severity: request.severity,
     summary: request.summary,
@@ -41,9 +48,38 @@ export function declareIncident(ctx: ServiceContext, request: DeclareRequest): {
     declareKey: request.declareKey,
     timeZone: ctx.config.timeZone,
     declaredAt: ctx.now(),
+    });
+    if (declared.created) {
+      enqueue(ctx.db, declared.incident.number, { kind: 'open-channel', respondUrl: request.respondUrl }, ctx.now());
+    }
+    return declared;
   });
   if (result.created) ctx.logger.info({ incident: result.incident.number }, 'incident declared');
   return result;
+}
+
+/**
+ * The channel called `name` if sitrep made it and no incident owns it: the trace of
+ * a declare that created its channel but stopped before recording it.
+ */
+async function orphanNamed(ctx: ServiceContext, name: string): Promise<{ id: string; name: string } | null> {
+  const { user_id: botUserId } = await ctx.slack.auth.test();
+  let cursor: string | undefined;
+  do {
+    const page = await ctx.slack.conversations.list({
+      types: 'public_channel,private_channel',
+      exclude_archived: true,
+      limit: 1000,
+      ...(cursor ? { cursor } : {}),
+    });
+    const found = page.channels?.find((channel) => channel.name === name);
+    if (found?.id) {
+      const ours = found.creator === botUserId && !findIncidentByChannel(ctx.db, found.id);
+      return ours ? { id: found.id, name } : null;
+    }
+    cursor = page.response_metadata?.next_cursor || undefined;
+  } while (cursor);
+  return null;
 }
 
 async function createChannel(ctx: ServiceContext, incident: IncidentRecord): Promise<{ id: string; name: string }> {
@@ -56,6 +92,11 @@ async function createChannel(ctx: ServiceContext, incident: IncidentRecord): Pro
       return { id, name: created.channel?.name ?? name };
     } catch (error) {
       if (slackErrorCode(error) !== 'name_taken') throw error;
+      const orphan = await orphanNamed(ctx, name);
+      if (orphan) {
+        ctx.logger.warn({ incident: incident.number, channel: orphan.id }, 'adopting the channel an interrupted declare created');
+        return orphan;
+      }
     }
   }
   throw new Error(`no free channel name for ${incidentRef(incident.number)} after ${MAX_NAME_ATTEMPTS} attempts`);
@@ -65,7 +106,7 @@ async function createChannel(ctx: ServiceContext, incident: IncidentRecord): Pro
  * Opens the incident's channel: creates it, records it, invites the declarer,
  * posts and pins the summary, announces it, and tells the declarer where it is.
  */
-export async function openIncidentChannel(ctx: ServiceContext, number: number, tell?: Tell): Promise<void> {
+export async function openIncidentChannel(ctx: ServiceContext, number: number, respondUrl: string | null): Promise<void> {
   const pending = findIncident(ctx.db, number);
   if (!pending) throw new Error(`incident ${number} does not exist`);
   if (!pending.channelId) {
@@ -80,19 +121,37 @@ export async function openIncidentChannel(ctx: ServiceContext, number: number, t
     ctx.slack.conversations.invite({ channel: channelId, users: incident.declaredBy }),
   );
   if (!incident.summaryTs) {
-    const posted = await ctx.slack.chat.postMessage({ channel: channelId, ...summaryMessage(incident) });
-    const ts = posted.ts;
+    // Looked up first: a summary whose answer was lost must not be posted twice.
+    const ts = await postOnce(ctx, {
+      channel: channelId,
+      ...summaryMessage(incident),
+      key: `summary:${number}`,
+      since: incident.declaredAt,
+      checkFirst: true,
+    });
     if (ts) {
       setSummaryMessage(ctx.db, number, ts);
       await tolerating(['already_pinned'], () => ctx.slack.pins.add({ channel: channelId, timestamp: ts }));
     }
   }
-  if (ctx.config.announceChannel && !incident.isPrivate) {
-    await ctx.slack.chat.postMessage({
-      channel: ctx.config.announceChannel,
-      text: announcement(incident, ':rotating_light: Declared'),
-    });
-  }
+  withNotices(ctx, () => announce(ctx, incident, announcement(incident, ':rotating_light: Declared')));
   ctx.logger.info({ incident: number, channel: channelId }, 'incident channel open');
-  await tell?.(`${incidentRef(number)} is open in <#${channelId}>. Everything said there is recorded.`);
+  if (respondUrl) await tellDeclarer(ctx, respondUrl, `${incidentRef(number)} is open in <#${channelId}>. Everything said there is recorded.`);
+}
+
+/**
+ * Answers through a slash command's response_url. Only a courtesy (the channel is
+ * in the declarer's sidebar already), so a failure is logged, not retried.
+ */
+async function tellDeclarer(ctx: ServiceContext, url: string, text: string): Promise<void> {
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text }),
+    });
+    if (!response.ok) throw new Error(`response_url answered ${response.status}`);
+  } catch (err) {
+    ctx.logger.warn({ err }, 'could not tell the declarer where the channel is');
+  }
 }

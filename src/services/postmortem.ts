@@ -100,11 +100,10 @@ function uploadedFileIds(result: unknown): string[] {
   return completions.flatMap((completion) => (completion.files ?? []).flatMap((file) => (file.id ? [file.id] : [])));
 }
 
-/** Deletes the drafts posted so far (they may quote deleted text) and posts a fresh one. */
-export async function replaceDrafts(ctx: ServiceContext, number: number): Promise<void> {
+/** Deletes the drafts posted so far, which may quote text deleted since. */
+export async function withdrawDrafts(ctx: ServiceContext, number: number): Promise<void> {
   for (const draft of listLiveDrafts(ctx.db, number)) {
     await tolerating(['file_not_found', 'file_deleted'], () => ctx.slack.files.delete({ file: draft.fileId }));
     markDraftWithdrawn(ctx.db, draft.id, ctx.now());
   }
-  await publishPostmortem(ctx, number);
 }

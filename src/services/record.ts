@@ -1,5 +1,6 @@
-// Recording what happens in incident channels. Synchronous on purpose: the
-// row is committed before Bolt answers Slack (processBeforeResponse).
+// Recording what happens in incident channels. Synchronous on purpose:
+// slack/events.ts runs each of these inside the group commit (db/group-commit.ts),
+// and Bolt answers Slack only once that transaction has committed (processBeforeResponse).
 
 import { listLiveDrafts } from '../db/drafts.js';
 import { findIncidentByChannel } from '../db/incidents.js';
@@ -7,7 +8,7 @@ import { addReaction, deleteMessage, editMessage, recordMessage, removeReaction 
 import type { SharedFile } from '../domain/timeline.js';
 import { slackTsToMs } from '../domain/time.js';
 import type { ServiceContext } from './context.js';
-import { replaceDrafts } from './postmortem.js';
+import { queuePostmortem, withNotices } from './broadcast.js';
 
 /** The parts of a Slack `message` event that sitrep keeps. */
 export interface IncomingMessage {
@@ -48,10 +49,10 @@ export function recordEdit(ctx: ServiceContext, message: IncomingMessage, edited
 export function recordDelete(ctx: ServiceContext, removal: { channelId: string; ts: string; deletedAt: number }): boolean {
   const incident = findIncidentByChannel(ctx.db, removal.channelId);
   if (!incident) return false;
-  const wasMarked = deleteMessage(ctx.db, { incidentId: incident.number, ...removal });
-  if (wasMarked && listLiveDrafts(ctx.db, incident.number).length > 0) {
-    ctx.tasks.run(`replace the draft of incident ${incident.number} after a delete`, () => replaceDrafts(ctx, incident.number));
-  }
+  withNotices(ctx, () => {
+    const wasMarked = deleteMessage(ctx.db, { incidentId: incident.number, ...removal });
+    if (wasMarked && listLiveDrafts(ctx.db, incident.number).length > 0) queuePostmortem(ctx, incident, { replace: true });
+  });
   return true;
 }
 

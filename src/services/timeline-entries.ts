@@ -6,7 +6,7 @@ import type { Milestone } from '../domain/incident.js';
 import { MILESTONE_LABELS } from '../domain/postmortem.js';
 import { placeLocalTime, type LocalTime } from '../domain/time.js';
 import { milestoneMessage, noteMessage } from '../slack/blocks.js';
-import { postToIncident, tellAndRefresh } from './broadcast.js';
+import { tellAndRefresh, tellIncident, withNotices } from './broadcast.js';
 import type { ServiceContext } from './context.js';
 
 /** Clocks disagree a little; a time this far ahead is still "now". */
@@ -30,10 +30,10 @@ export function addIncidentNote(
   request: { time: LocalTime | null; text: string; userId: string },
 ): number {
   const at = placed(ctx, incident, request.time);
-  addNote(ctx.db, incident.number, { text: request.text, at, actorId: request.userId });
-  ctx.tasks.run(`post note of incident ${incident.number}`, () =>
-    postToIncident(ctx, incident, noteMessage(at, incident.timeZone, request.text, request.userId)),
-  );
+  withNotices(ctx, () => {
+    addNote(ctx.db, incident.number, { text: request.text, at, actorId: request.userId });
+    tellIncident(ctx, incident, noteMessage(at, incident.timeZone, request.text, request.userId));
+  });
   return at;
 }
 
@@ -43,7 +43,9 @@ export function setIncidentMilestone(
   request: { milestone: Milestone; time: LocalTime; userId: string },
 ): number {
   const at = placed(ctx, incident, request.time);
-  const updated = setMilestone(ctx.db, incident.number, { milestone: request.milestone, at, actorId: request.userId });
-  tellAndRefresh(ctx, updated, 'post milestone', milestoneMessage(MILESTONE_LABELS[request.milestone], at, updated.timeZone, request.userId));
+  withNotices(ctx, () => {
+    const updated = setMilestone(ctx.db, incident.number, { milestone: request.milestone, at, actorId: request.userId });
+    tellAndRefresh(ctx, updated, milestoneMessage(MILESTONE_LABELS[request.milestone], at, updated.timeZone, request.userId));
+  });
   return at;
 }

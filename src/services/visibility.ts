@@ -3,10 +3,13 @@
 import type { IncidentRecord } from '../db/incidents.js';
 import type { ServiceContext } from './context.js';
 
-/** Whether `userId` may see `incident` listed; a failed membership check hides it. */
+/**
+ * Whether `userId` may see `incident` listed; a failed membership check hides it.
+ * Membership is the only test: having declared the incident or holding a role in
+ * it does not count once the person has left (or been removed from) the channel.
+ */
 export async function canSee(ctx: ServiceContext, incident: IncidentRecord, userId: string): Promise<boolean> {
   if (!incident.isPrivate) return true;
-  if (incident.declaredBy === userId || Object.values(incident.roles).includes(userId)) return true;
   if (!incident.channelId) return false;
   try {
     const { members } = await ctx.slack.conversations.members({ channel: incident.channelId, limit: 1000 });

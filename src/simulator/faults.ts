@@ -1,6 +1,7 @@
 // Injected failures: "the next N calls of this method fail like so". Used to
 // test that the bot survives Slack's rate limits, outages and refusals. A
-// faulted call changes nothing in the workspace, as when Slack refuses it.
+// faulted call changes nothing in the workspace, as when Slack refuses it,
+// unless the fault says the answer was lost after the call took effect.
 
 export interface Fault {
   /** Slack's error code for an `{ ok: false, error }` answer. */
@@ -11,9 +12,16 @@ export interface Fault {
   retryAfter?: number;
   /** How many calls in a row fail; default 1. */
   times?: number;
+  /**
+   * The call takes effect and only its answer fails, as when Slack's response is lost
+   * on the way back. The bot cannot tell this from a refused call, so a retry must not
+   * repeat what already happened.
+   */
+  afterEffect?: boolean;
 }
 
 export interface FaultResponse {
+  afterEffect: boolean;
   status: number;
   headers: Record<string, string>;
   body: { ok: false; error: string };
@@ -25,7 +33,7 @@ function responseFor(fault: Fault): FaultResponse {
   const retryAfter = fault.retryAfter ?? (status === 429 ? 1 : undefined);
   if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
   const defaultError = status === 429 ? 'ratelimited' : status >= 500 ? 'internal_error' : 'fatal_error';
-  return { status, headers, body: { ok: false, error: fault.error ?? defaultError } };
+  return { afterEffect: fault.afterEffect ?? false, status, headers, body: { ok: false, error: fault.error ?? defaultError } };
 }
 
 export class FaultQueue {

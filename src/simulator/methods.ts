@@ -201,6 +201,20 @@ const conversationMethods: Record<string, MethodHandler> = {
     channel: channelJson(visibleChannel(workspace, str(args, 'channel'))),
   }),
 
+  'conversations.list': (args, { workspace }) => {
+    const types = (str(args, 'types') ?? 'public_channel').split(',');
+    const excludeArchived = str(args, 'exclude_archived') === 'true' || args.exclude_archived === true;
+    const listed = [...workspace.channels.values()].filter(
+      (channel) =>
+        !channel.isIm &&
+        types.includes(channel.isPrivate ? 'private_channel' : 'public_channel') &&
+        // Like Slack, a bot sees only the private channels it is in.
+        (!channel.isPrivate || channel.members.has(BOT_USER_ID)) &&
+        !(excludeArchived && channel.isArchived),
+    );
+    return { channels: listed.map(channelJson), response_metadata: { next_cursor: '' } };
+  },
+
   'conversations.members': (args, { workspace }) => ({
     members: [...visibleChannel(workspace, str(args, 'channel')).members],
     response_metadata: { next_cursor: '' },
@@ -251,6 +265,24 @@ const conversationMethods: Record<string, MethodHandler> = {
   },
 };
 
+/** chat.postMessage's `metadata` (a JSON string in form bodies), kept only when well-formed. */
+function metadataOf(args: Args): { metadata?: { event_type: string; event_payload: Record<string, unknown> } } {
+  const raw = typeof args.metadata === 'string' ? safeJson(args.metadata) : args.metadata;
+  const candidate = raw as { event_type?: unknown; event_payload?: unknown } | undefined;
+  if (!candidate || typeof candidate.event_type !== 'string' || typeof candidate.event_payload !== 'object' || candidate.event_payload === null) {
+    return {};
+  }
+  return { metadata: { event_type: candidate.event_type, event_payload: candidate.event_payload as Record<string, unknown> } };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 const chatMethods: Record<string, MethodHandler> = {
   'chat.postMessage': (args, { workspace }) => {
     const channel = postableChannel(workspace, str(args, 'channel'));
@@ -262,6 +294,7 @@ const chatMethods: Record<string, MethodHandler> = {
       text,
       ...(blocks !== undefined ? { blocks } : {}),
       ...(str(args, 'thread_ts') !== undefined ? { threadTs: str(args, 'thread_ts') } : {}),
+      ...metadataOf(args),
     });
     return { channel: channel.id, ts: message.ts, message: messageJson(message) };
   },

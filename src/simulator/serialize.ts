@@ -39,6 +39,7 @@ export function messageJson(message: SimMessage): Record<string, unknown> {
     ...(message.threadTs !== undefined ? { thread_ts: message.threadTs } : {}),
     ...(message.files !== undefined ? { files: message.files.map(fileJson), upload: true } : {}),
     ...(message.edited !== undefined ? { edited: message.edited } : {}),
+    ...(message.metadata !== undefined ? { metadata: message.metadata } : {}),
     ...(message.reactions.length > 0
       ? { reactions: message.reactions.map((r) => ({ name: r.name, users: r.users, count: r.users.length })) }
       : {}),

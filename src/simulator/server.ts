@@ -155,7 +155,7 @@ export class SlackSimulator extends Workspace {
   }
 
   /** Takes a queued fault for `name`, recording the failed call. */
-  private faulted(name: string, args: Args): Answer | undefined {
+  private faulted(name: string, args: Args): FaultResponse | undefined {
     const fault: FaultResponse | undefined = this.faults.take(name);
     if (!fault) return undefined;
     this.recordCall({ method: name, args, status: fault.status, ok: false, error: fault.body.error });
@@ -171,8 +171,9 @@ export class SlackSimulator extends Workspace {
     delete args.token;
 
     const fault = this.faulted(method, args);
-    if (fault) return fault;
+    if (fault && !fault.afterEffect) return fault;
     const result = this.callMethod(method, args, token);
+    if (fault) return fault;
     const ok = result.ok === true;
     this.recordCall({ method, args, status: 200, ok, ...(ok ? {} : { error: String(result.error) }) });
     return { status: 200, body: result };

@@ -45,6 +45,8 @@ export interface SimMessage {
   files?: SimFile[];
   edited?: { user: string; ts: string };
   reactions: SimReaction[];
+  /** Message metadata the app attached (chat.postMessage's `metadata`). */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 export interface SimChannel {

@@ -1,7 +1,7 @@
 // The `/incident` slash command: parse, call a service, reply. Anything the
 // user got wrong is answered ephemerally and changes nothing.
 
-import type { App, RespondFn, SlashCommand } from '@slack/bolt';
+import type { App, SlashCommand } from '@slack/bolt';
 import { HELP_TEXT, needsIncidentChannel, parseCommand, type Command } from '../domain/command.js';
 import { incidentRef, severityLabel } from '../domain/incident.js';
 import { decodeEntities, mentionedUserIds } from '../domain/mrkdwn.js';
@@ -10,7 +10,7 @@ import { canonicalTimeZone, formatDateTime, formatTime } from '../domain/time.js
 import { findIncidentByChannel, listOpenIncidents, type IncidentRecord } from '../db/incidents.js';
 import { addFollowUp, describeFollowUps } from '../services/actions.js';
 import type { ServiceContext } from '../services/context.js';
-import { declareIncident, openIncidentChannel } from '../services/declare.js';
+import { declareIncident } from '../services/declare.js';
 import { assignIncidentRole, changeIncidentSeverity, setIncidentTimeZone } from '../services/incident-changes.js';
 import { publishPostmortem, rememberPeople } from '../services/postmortem.js';
 import { updateStatus } from '../services/status.js';
@@ -26,7 +26,6 @@ type Reply = string;
 interface Invocation {
   ctx: ServiceContext;
   body: SlashCommand;
-  respond: RespondFn;
   client: App['client'];
   /** Set for commands that need one: the incident whose channel this is. */
   incident: IncidentRecord | null;
@@ -34,12 +33,6 @@ interface Invocation {
 
 type Handler<K extends Command['kind']> = (command: Extract<Command, { kind: K }>, call: Invocation) => Promise<Reply>;
 type Handlers = { [K in Command['kind']]: Handler<K> };
-
-function tellBy(respond: RespondFn) {
-  return async (text: string): Promise<void> => {
-    await respond({ response_type: 'ephemeral', replace_original: false, text });
-  };
-}
 
 /** Commands that change an incident need it open; these also work once it is resolved. */
 const ALLOWED_WHEN_RESOLVED: ReadonlySet<Command['kind']> = new Set([
@@ -67,7 +60,7 @@ function inIncident(incident: IncidentRecord | null): IncidentRecord {
 const handlers: Handlers = {
   help: async () => HELP_TEXT,
 
-  declare: async (command, { ctx, body, respond }) => {
+  declare: async (command, { ctx, body }) => {
     const { incident, created } = declareIncident(ctx, {
       // Slack entity-encodes command text; a title is plain text.
       title: decodeEntities(command.title),
@@ -78,11 +71,9 @@ const handlers: Handlers = {
       userId: body.user_id,
       originChannelId: body.channel_id,
       declareKey: `command:${body.trigger_id}`,
+      respondUrl: body.response_url,
     });
     if (!created) return `${incidentRef(incident.number)} was already declared for this request.`;
-    ctx.tasks.run(`open channel for incident ${incident.number}`, () =>
-      openIncidentChannel(ctx, incident.number, tellBy(respond)),
-    );
     return `Declaring ${incidentRef(incident.number)}: ${command.title}. Opening its channel…`;
   },
 
@@ -168,7 +159,7 @@ function run(command: Command, call: Invocation): Promise<Reply> {
 }
 
 export function registerCommands(app: App, ctx: ServiceContext): void {
-  app.command(INCIDENT_COMMAND, async ({ command: body, ack, respond, client }) => {
+  app.command(INCIDENT_COMMAND, async ({ command: body, ack, client }) => {
     const parsed = parseCommand(body.text);
     if (!parsed.ok) {
       await ack({ response_type: 'ephemeral', text: `${parsed.error}\nTry ${parsed.usage}` });
@@ -189,7 +180,7 @@ export function registerCommands(app: App, ctx: ServiceContext): void {
     }
     let reply: Reply;
     try {
-      reply = await run(parsed.command, { ctx, body, respond, client, incident });
+      reply = await run(parsed.command, { ctx, body, client, incident });
     } catch (error) {
       if (!(error instanceof FutureTimeError)) throw error;
       reply = `${error.message} Give a time that has passed, such as \`14:05\` or \`2024-04-09 06:45\` (${incident?.timeZone ?? 'UTC'}).`;

@@ -1,8 +1,14 @@
 // Events from incident channels: messages (and their edits and deletes) and
 // reactions. Each is committed before Bolt answers Slack; events from other
 // channels are answered and ignored; an event id seen before is skipped.
+//
+// Writes go through the group commit (db/group-commit.ts): events handled at the
+// same time share one transaction and one fsync, and each listener's promise, and so
+// Slack's 200, waits for that commit. A listener's writes and the mark that its event
+// id was handled are committed in the same transaction.
 
-import type { App } from '@slack/bolt';
+import type { App, Context } from '@slack/bolt';
+import { groupCommit } from '../db/group-commit.js';
 import { forgetEventsBefore, isEventHandled, markEventHandled } from '../db/slack-events.js';
 import { mentionedUserIds } from '../domain/mrkdwn.js';
 import { slackTsToMs } from '../domain/time.js';
@@ -79,46 +85,71 @@ function incoming(channelId: string, message: SlackMessage): IncomingMessage {
 /** Old event ids are cleared every this many events, so the table stays small without a timer. */
 const CLEANUP_EVERY = 1000;
 
+/** Runs synchronous writes in the group commit; resolves with their result once committed. */
+type Commit = <T>(work: () => T) => Promise<T>;
+
+/** Where the event-id middleware leaves the listener its Commit. */
+const COMMIT = 'sitrepCommit';
+
+function commitFor(ctx: ServiceContext, context: Context): Commit {
+  const commit = context[COMMIT] as Commit | undefined;
+  return commit ?? ((work) => groupCommit(ctx.db).run(work));
+}
+
 export function registerEvents(app: App, ctx: ServiceContext): void {
   let handledSinceCleanup = 0;
-  app.use(async ({ body, next }) => {
-    const eventId = (body as { type?: string; event_id?: string }).type === 'event_callback' ? (body as { event_id?: string }).event_id : undefined;
-    if (eventId && isEventHandled(ctx.db, eventId)) return;
-    await next();
-    // Marked only after the listener's writes committed: a failure is retried by Slack, not skipped.
-    if (eventId) {
-      markEventHandled(ctx.db, eventId, ctx.now());
-      handledSinceCleanup += 1;
-      if (handledSinceCleanup >= CLEANUP_EVERY) {
-        handledSinceCleanup = 0;
-        forgetEventsBefore(ctx.db, ctx.now() - EVENT_ID_RETENTION_MS);
-      }
+  const markHandled = (eventId: string): void => {
+    markEventHandled(ctx.db, eventId, ctx.now());
+    handledSinceCleanup += 1;
+    if (handledSinceCleanup >= CLEANUP_EVERY) {
+      handledSinceCleanup = 0;
+      forgetEventsBefore(ctx.db, ctx.now() - EVENT_ID_RETENTION_MS);
     }
+  };
+
+  app.use(async ({ body, context, next }) => {
+    const eventId = (body as { type?: string; event_id?: string }).type === 'event_callback' ? (body as { event_id?: string }).event_id : undefined;
+    if (!eventId) return next();
+    if (isEventHandled(ctx.db, eventId)) return;
+    // Marked only with, or after, the listener's writes: a failure is retried by Slack, not skipped.
+    let marked = false;
+    const commit: Commit = async (work) => {
+      const result = await groupCommit(ctx.db).run(() => {
+        const value = work();
+        markHandled(eventId);
+        return value;
+      });
+      marked = true;
+      return result;
+    };
+    context[COMMIT] = commit;
+    await next();
+    if (!marked) await groupCommit(ctx.db).run(() => markHandled(eventId));
   });
 
-  app.event('message', async ({ event, logger }) => {
+  app.event('message', async ({ event, context, logger }) => {
     const message = event as unknown as SlackMessageEvent;
+    const commit = commitFor(ctx, context);
     if (RECORDED.has(message.subtype)) {
       const record = incoming(message.channel, message);
-      const outcome = recordIncomingMessage(ctx, record);
+      const outcome = await commit(() => recordIncomingMessage(ctx, record));
       logger.debug(`message ${message.channel}/${message.ts}: ${outcome}`);
       if (outcome === 'recorded') rememberPeople(ctx, [record.userId, ...mentionedUserIds(record.text)]);
     } else if (message.subtype === 'message_changed' && message.message?.ts) {
       const editTs = message.message.edited?.ts ?? message.event_ts ?? message.ts;
-      recordEdit(ctx, incoming(message.channel, message.message), slackTsToMs(editTs));
+      const edited = incoming(message.channel, message.message);
+      await commit(() => recordEdit(ctx, edited, slackTsToMs(editTs)));
     } else if (message.subtype === 'message_deleted' && message.deleted_ts) {
-      recordDelete(ctx, { channelId: message.channel, ts: message.deleted_ts, deletedAt: slackTsToMs(message.ts) });
+      const removal = { channelId: message.channel, ts: message.deleted_ts, deletedAt: slackTsToMs(message.ts) };
+      await commit(() => recordDelete(ctx, removal));
     }
   });
 
   for (const change of ['added', 'removed'] as const) {
-    app.event(`reaction_${change}`, async ({ event }) => {
+    app.event(`reaction_${change}`, async ({ event, context }) => {
       if (event.item.type !== 'message') return;
-      const recorded = recordReaction(
-        ctx,
-        { channelId: event.item.channel, messageTs: event.item.ts, userId: event.user, name: event.reaction },
-        change,
-      );
+      const reaction = { channelId: event.item.channel, messageTs: event.item.ts, userId: event.user, name: event.reaction };
+      const recorded = await commitFor(ctx, context)(() => recordReaction(ctx, reaction, change));
       if (recorded && change === 'added') rememberPeople(ctx, [event.user]);
     });
   }

@@ -4,7 +4,7 @@ import type { App, ViewStateValue } from '@slack/bolt';
 import { DEFAULT_SEVERITY, isSeverity } from '../domain/incident.js';
 import { escapeMrkdwn } from '../domain/mrkdwn.js';
 import type { ServiceContext } from '../services/context.js';
-import { declareIncident, openIncidentChannel } from '../services/declare.js';
+import { declareIncident } from '../services/declare.js';
 import { DECLARE_FIELDS, DECLARE_VIEW } from './blocks.js';
 
 type Values = Record<string, Record<string, ViewStateValue>>;
@@ -50,10 +50,9 @@ export function registerViews(app: App, ctx: ServiceContext): void {
       userId: body.user.id,
       originChannelId: originOf(view.private_metadata),
       declareKey: `view:${view.id}`,
+      respondUrl: null,
     });
     await ack();
-    if (created) {
-      ctx.tasks.run(`open channel for incident ${incident.number}`, () => openIncidentChannel(ctx, incident.number));
-    }
+    if (!created) ctx.logger.info({ incident: incident.number }, 'declare form submitted again; already declared');
   });
 }

@@ -1,61 +1,11 @@
 // `npm start` as a process: configuration errors, serving, and a clean stop.
 
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSlackSimulator, type SlackSimulator } from '../../src/simulator/server.js';
-import { ROOT } from '../support/sandbox.js';
-
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
-const MAIN = join(ROOT, 'src/main.ts');
-
-interface Running {
-  stdout: string[];
-  stderr: string;
-  exited: Promise<number | null>;
-  signal(name: NodeJS.Signals): void;
-  /** Resolves with the first stdout JSON line that matches. */
-  waitForLog(match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
-}
-
-function start(env: Record<string, string>): Running {
-  const child = spawn(TSX, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: ROOT });
-  const stdout: string[] = [];
-  let stderr = '';
-  const waiters: Array<{ match: (line: Record<string, unknown>) => boolean; resolve: (line: Record<string, unknown>) => void }> = [];
-  let buffered = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    const lines = buffered.split('\n');
-    buffered = lines.pop() ?? '';
-    for (const text of lines) {
-      stdout.push(text);
-      const parsed = JSON.parse(text) as Record<string, unknown>;
-      for (const waiter of waiters.filter((w) => w.match(parsed))) waiter.resolve(parsed);
-    }
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
-    stdout,
-    get stderr() {
-      return stderr;
-    },
-    exited,
-    signal: (name) => child.kill(name),
-    waitForLog: (match) =>
-      new Promise((resolve, reject) => {
-        const seen = stdout.map((text) => JSON.parse(text) as Record<string, unknown>).find(match);
-        if (seen) return resolve(seen);
-        waiters.push({ match, resolve });
-        void exited.then((code) => reject(new Error(`exited with ${code} before the log line; stderr: ${stderr}`)));
-      }),
-  };
-}
+import { startProcess } from '../support/process.js';
 
 let dir: string;
 let sim: SlackSimulator | undefined;
@@ -73,7 +23,7 @@ describe('npm start', () => {
     [{ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', PORT: 'abc' }, /^sitrep: PORT /],
     [{ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', INCIDENT_TIMEZONE: 'Nowhere/Land' }, /^sitrep: INCIDENT_TIMEZONE /],
   ])('stops with one line naming the variable (%j)', async (env, message) => {
-    const running = start(env);
+    const running = startProcess(env);
     expect(await running.exited).toBe(1);
     expect(running.stderr).toMatch(message);
     expect(running.stderr.trim().split('\n')).toHaveLength(1);
@@ -84,7 +34,7 @@ describe('npm start', () => {
     dir = mkdtempSync(join(tmpdir(), 'sitrep-start-'));
     sim = await startSlackSimulator();
     const databasePath = join(dir, 'nested', 'sitrep.sqlite');
-    const running = start({
+    const running = startProcess({
       SLACK_BOT_TOKEN: sim.botToken,
       SLACK_SIGNING_SECRET: 'secret',
       SLACK_API_URL: sim.apiUrl,

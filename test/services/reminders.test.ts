@@ -53,6 +53,7 @@ beforeEach(() => {
     now: () => T0 + 10 * 60_000,
     reactions: DEFAULT_REACTIONS,
     tasks: new Tasks(logger),
+    outbox: { kick: () => undefined },
   };
 });
 

@@ -48,13 +48,15 @@ export interface TestSandboxOptions {
   databasePath?: string;
   /** Reuse a running simulator (a bot restarting while Slack carries on); it is left running on close. */
   sim?: SlackSimulator;
+  /** The level of the captured log; default info. */
+  logLevel?: string;
 }
 
 export async function startTestSandbox(options: TestSandboxOptions = {}): Promise<TestSandbox> {
   const dir = options.databasePath ? dirname(options.databasePath) : mkdtempSync(join(tmpdir(), 'sitrep-e2e-'));
   const databasePath = options.databasePath ?? join(dir, 'sitrep.sqlite');
   const logs: LogLine[] = [];
-  const logger = createLogger('info', {
+  const logger = createLogger(options.logLevel ?? 'info', {
     write: (line: string) => {
       logs.push(JSON.parse(line) as LogLine);
     },

@@ -1,0 +1,520 @@
+// `npm run bench`: how fast sitrep takes Slack's events, next to an empty Bolt app
+// on the same machine, and how fast it writes a big postmortem draft.
+//
+//   1. Starts the Slack simulator (in this process), the real app (`src/main.ts`,
+//      its own process, on a temporary database) and an empty Bolt app (bench/empty-bolt.ts,
+//      its own process), and declares an incident in the real app.
+//   2. Sends both, with the same autocannon settings, signed `event_callback` message
+//      events for the incident's channel, each with its own ts and event_id:
+//      flat out (events per second and their ratio), then at a fixed 500 events/s
+//      (acknowledgement latency). Every event the app answered 2xx must be in its
+//      database afterwards; the run fails if one is missing.
+//   3. Builds incidents of 1,000, 10,000 and 100,000 entries through the db layer and
+//      times loading and rendering each draft in a fresh process (peak RSS = VmHWM).
+//
+// Traffic only ever goes to 127.0.0.1. Options (also as BENCH_* environment variables):
+//   --duration <s>     length of each flat-out run (default 8)
+//   --runs <n>         flat-out runs per app, alternating (default 3; the median is reported)
+//   --connections <n>  concurrent connections (default 32)
+//   --rate <n>         the fixed rate, events/s (default 500)
+//   --render-runs <n>  renders per size (default 3; the median is reported)
+//   --no-stress        skip the 100,000-entries-all-marked stress draft
+//   --only <part>      `ingest` or `render`: run one half
+//   --profile <dir>    run both apps with --cpu-prof, writing profiles into <dir>/sitrep and <dir>/empty
+//   --json <file>      also write every figure as JSON
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import BetterSqlite3 from 'better-sqlite3';
+import {
+  API_APP_ID,
+  BOT_USER_ID,
+  SlackDriver,
+  TEAM_ID,
+  U_ALICE,
+  U_BOB,
+  U_CAROL,
+  U_DAN,
+  VERIFICATION_TOKEN,
+  formatTs,
+  slackSignatureHeaders,
+  startSlackSimulator,
+  type SlackSimulator,
+} from '../src/simulator/index.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const HOST = '127.0.0.1';
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: process.env.BENCH_DURATION ?? '8' },
+    runs: { type: 'string', default: process.env.BENCH_RUNS ?? '3' },
+    connections: { type: 'string', default: process.env.BENCH_CONNECTIONS ?? '32' },
+    rate: { type: 'string', default: process.env.BENCH_RATE ?? '500' },
+    'render-runs': { type: 'string', default: process.env.BENCH_RENDER_RUNS ?? '3' },
+    'no-stress': { type: 'boolean', default: process.env.BENCH_NO_STRESS === '1' },
+    only: { type: 'string' },
+    profile: { type: 'string' },
+    json: { type: 'string' },
+  },
+});
+const DURATION_S = Number(args.duration);
+const RUNS = Number(args.runs);
+const CONNECTIONS = Number(args.connections);
+const RATE = Number(args.rate);
+const RENDER_RUNS = Number(args['render-runs']);
+const RATE_DURATION_S = 10;
+const WARMUP_S = 3;
+const SIZES = [1_000, 10_000, 100_000];
+
+// ---- helpers -------------------------------------------------------------------
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
+};
+
+function log(line: string): void {
+  process.stderr.write(`bench: ${line}\n`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** `node --import tsx <script>` in the repository, so the pid is the program's own (its VmHWM is the program's). */
+function spawnTs(script: string, scriptArgs: string[], env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...scriptArgs], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+function collect(child: ChildProcess): { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  return { out: () => out, err: () => err };
+}
+
+async function runChild(script: string, scriptArgs: string[]): Promise<string> {
+  const child = spawnTs(script, scriptArgs, {});
+  const output = collect(child);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (code !== 0) throw new Error(`${script} ${scriptArgs.join(' ')} exited ${code}: ${output.err()}`);
+  return output.out();
+}
+
+async function waitUntil<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+)\s*kB/.exec(status)?.[1] ?? NaN) / 1024;
+}
+
+/** CPU time (user + system) a process has used so far, in ms. */
+function cpuMs(pid: number | undefined): number {
+  if (!pid) return NaN;
+  // Fields after the command name (which is in parentheses and may hold spaces): utime is the 12th, stime the 13th.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / CLOCK_TICKS;
+}
+
+const CLOCK_TICKS = 100;
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+// ---- the machine ---------------------------------------------------------------
+
+function machine(dir: string): Record<string, string> {
+  const cpuModel = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? '?';
+  const mounts = readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' '))
+    .filter((parts) => parts.length > 2 && dir.startsWith(parts[1] ?? '\0'))
+    .sort((a, b) => (b[1] ?? '').length - (a[1] ?? '').length);
+  const mount = mounts[0];
+  return {
+    cpus: `${availableParallelism()} × ${cpuModel}`,
+    memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    node: process.version,
+    database: mount ? `${dir} on ${mount[0]} (${mount[2]})` : dir,
+    load: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+  };
+}
+
+// ---- signed message events -----------------------------------------------------
+
+const PEOPLE = [U_ALICE, U_BOB, U_CAROL, U_DAN];
+const TEXTS = [
+  'error rate on *payments-api* back above 5%, looking at <https://grafana.example.com/d/abc|the dashboard>',
+  '<@U_BOB> can you check the connection pool on db-primary-3?',
+  'rolled back `config-service` to v41 &amp; watching',
+  'ack',
+];
+let sequence = 0;
+const runTag = randomBytes(3).toString('hex').toUpperCase();
+const baseMicros = Date.now() * 1000;
+
+/** One message event as Slack sends it: a fresh ts and event_id every time, signed now. */
+function messageRequest(secret: string, channel: string): { body: string; headers: Record<string, string> } {
+  sequence += 1;
+  const ts = formatTs(baseMicros + sequence);
+  const user = PEOPLE[sequence % PEOPLE.length] ?? U_ALICE;
+  const body = JSON.stringify({
+    token: VERIFICATION_TOKEN,
+    team_id: TEAM_ID,
+    context_team_id: TEAM_ID,
+    api_app_id: API_APP_ID,
+    event: {
+      type: 'message',
+      channel,
+      user,
+      text: TEXTS[sequence % TEXTS.length],
+      ts,
+      team: TEAM_ID,
+      client_msg_id: randomUUID(),
+      channel_type: 'channel',
+      event_ts: ts,
+    },
+    type: 'event_callback',
+    event_id: `Ev${runTag}${String(sequence).padStart(9, '0')}`,
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [{ enterprise_id: null, team_id: TEAM_ID, user_id: BOT_USER_ID, is_bot: true, is_enterprise_install: false }],
+    is_ext_shared_channel: false,
+  });
+  const headers = {
+    'content-type': 'application/json',
+    'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
+    ...slackSignatureHeaders(secret, Math.floor(Date.now() / 1000), body),
+  };
+  return { body, headers };
+}
+
+interface Load {
+  name: string;
+  rps: number;
+  /** CPU time the app spent per acknowledged event, µs. */
+  cpuUs: number;
+  /** Share of one core the load generator (this process) used. */
+  generatorCore: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+async function load(
+  name: string,
+  url: string,
+  secret: string,
+  channel: string,
+  options: { durationS: number; rate?: number; pid: number | undefined },
+): Promise<Load> {
+  const cpuBefore = cpuMs(options.pid);
+  const generatorBefore = process.cpuUsage();
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: options.durationS,
+    ...(options.rate ? { overallRate: options.rate } : {}),
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request) => ({ ...request, ...messageRequest(secret, channel) }),
+      },
+    ],
+  });
+  return {
+    name,
+    rps: result['2xx'] / result.duration,
+    cpuUs: ((cpuMs(options.pid) - cpuBefore) * 1000) / Math.max(1, result['2xx']),
+    generatorCore: (({ user, system }) => (user + system) / 1e6 / result.duration)(process.cpuUsage(generatorBefore)),
+    ok: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+  };
+}
+
+// ---- ingestion -----------------------------------------------------------------
+
+interface Ingestion {
+  flatOut: { app: Load[]; empty: Load[] };
+  fixedRate: { app: Load; empty: Load };
+  recorded: { acknowledged: number; rows: number };
+  appPeakRssMb: number;
+}
+
+async function ingestion(dir: string, sim: SlackSimulator): Promise<Ingestion> {
+  const secret = randomBytes(16).toString('hex');
+  const databasePath = join(dir, 'sitrep.sqlite');
+  const env = { SLACK_SIGNING_SECRET: secret, SLACK_API_URL: sim.apiUrl };
+
+  const profile = (name: string): string[] => (args.profile ? ['--cpu-prof', '--cpu-prof-dir', join(args.profile, name)] : []);
+  const empty = spawnTs('bench/empty-bolt.ts', [], { ...env, PORT: '0' }, profile('empty'));
+  const emptyOut = collect(empty);
+  const appPort = await freePort();
+  const app = spawnTs('src/main.ts', [], {
+    ...env,
+    SLACK_BOT_TOKEN: sim.botToken,
+    PORT: String(appPort),
+    DATABASE_PATH: databasePath,
+    LOG_LEVEL: 'warn',
+  }, profile('sitrep'));
+  const appOut = collect(app);
+  try {
+    const emptyPort = await waitUntil('the empty Bolt app', () => /listening (\d+)/.exec(emptyOut.out())?.[1]);
+    await waitUntil('sitrep', async () => {
+      if (app.exitCode !== null) throw new Error(`sitrep exited ${app.exitCode}: ${appOut.err()}${appOut.out()}`);
+      const ok = await fetch(`http://${HOST}:${appPort}/healthz`).then((r) => r.ok, () => false);
+      return ok || undefined;
+    });
+    const appUrl = `http://${HOST}:${appPort}/slack/events`;
+    const emptyUrl = `http://${HOST}:${emptyPort}/slack/events`;
+
+    // An incident whose channel the events go to.
+    const general = sim.channelByName('general') ?? sim.addChannel({ name: 'general' });
+    const driver = new SlackDriver({ appUrl, signingSecret: secret, simulator: sim });
+    const declared = await driver.command({ userId: U_ALICE, channelId: general.id, text: 'declare sev2 Benchmark load' });
+    if (declared.status !== 200) throw new Error(`declare answered ${declared.status}`);
+    const channel = await sim.waitFor((s) => {
+      const found = s.channelByName('inc-1-benchmark-load');
+      return found && found.pins.size > 0 ? found : undefined;
+    }, { what: 'the incident channel', timeoutMs: 15_000 });
+    for (const user of PEOPLE) channel.members.add(user);
+
+    log(`warming up (${WARMUP_S} s each)`);
+    const warm = [await load('empty', emptyUrl, secret, channel.id, { durationS: WARMUP_S, pid: empty.pid })];
+    warm.push(await load('sitrep', appUrl, secret, channel.id, { durationS: WARMUP_S, pid: app.pid }));
+    let acknowledged = warm[1]?.ok ?? 0;
+
+    const flatOut: Ingestion['flatOut'] = { app: [], empty: [] };
+    for (let run = 1; run <= RUNS; run++) {
+      const e = await load('empty', emptyUrl, secret, channel.id, { durationS: DURATION_S, pid: empty.pid });
+      const a = await load('sitrep', appUrl, secret, channel.id, { durationS: DURATION_S, pid: app.pid });
+      acknowledged += a.ok;
+      flatOut.empty.push(e);
+      flatOut.app.push(a);
+      log(
+        `flat out ${run}/${RUNS}: empty ${e.rps.toFixed(0)}/s (${e.cpuUs.toFixed(0)} µs CPU each), ` +
+          `sitrep ${a.rps.toFixed(0)}/s (${a.cpuUs.toFixed(0)} µs CPU each): ${(a.rps / e.rps).toFixed(2)}×; ` +
+          `load generator at ${(e.generatorCore * 100).toFixed(0)}% / ${(a.generatorCore * 100).toFixed(0)}% of a core`,
+      );
+    }
+    const fixedEmpty = await load('empty', emptyUrl, secret, channel.id, { durationS: RATE_DURATION_S, rate: RATE, pid: empty.pid });
+    const fixedApp = await load('sitrep', appUrl, secret, channel.id, { durationS: RATE_DURATION_S, rate: RATE, pid: app.pid });
+    acknowledged += fixedApp.ok;
+    log(`${RATE}/s: sitrep p50 ${fixedApp.p50} ms, p99 ${fixedApp.p99} ms`);
+
+    const appPeakRssMb = app.pid ? peakRssMb(app.pid) : NaN;
+    await stopChild(app);
+    const sqlite = new BetterSqlite3(databasePath, { readonly: true });
+    const rows = (sqlite.prepare('select count(*) as n from messages where channel_id = ?').get(channel.id) as { n: number }).n;
+    sqlite.close();
+    return { flatOut, fixedRate: { app: fixedApp, empty: fixedEmpty }, recorded: { acknowledged, rows }, appPeakRssMb };
+  } finally {
+    await Promise.all([stopChild(app), stopChild(empty)]);
+    const errors = appOut.err().trim();
+    if (errors) log(`sitrep's stderr:\n${errors.slice(0, 2000)}`);
+  }
+}
+
+// ---- rendering -----------------------------------------------------------------
+
+interface Render {
+  label: string;
+  entries: number;
+  messages: number;
+  events: number;
+  timelineEntries: number;
+  loadMs: number;
+  renderMs: number;
+  totalMs: number;
+  bytes: number;
+  peakMb: number;
+}
+
+async function render(dir: string, entries: number, variant: 'mix' | 'all-marked'): Promise<Render> {
+  const path = join(dir, `render-${entries}-${variant}.sqlite`);
+  await runChild('bench/render.ts', ['seed', path, String(entries), variant]);
+  const runs: Array<Omit<Render, 'label' | 'entries'>> = [];
+  const times = variant === 'all-marked' ? 1 : RENDER_RUNS;
+  for (let i = 0; i < times; i++) {
+    runs.push(JSON.parse(await runChild('bench/render.ts', ['render', path])) as Omit<Render, 'label' | 'entries'>);
+  }
+  const pick = <K extends keyof Omit<Render, 'label' | 'entries'>>(key: K): number => median(runs.map((r) => r[key]));
+  return {
+    label: variant === 'mix' ? entries.toLocaleString('en-US') : `${entries.toLocaleString('en-US')}, all marked`,
+    entries,
+    messages: pick('messages'),
+    events: pick('events'),
+    timelineEntries: pick('timelineEntries'),
+    loadMs: pick('loadMs'),
+    renderMs: pick('renderMs'),
+    totalMs: pick('totalMs'),
+    bytes: pick('bytes'),
+    peakMb: pick('peakMb'),
+  };
+}
+
+// ---- report --------------------------------------------------------------------
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT MET');
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'sitrep-bench-'));
+  const started = Date.now();
+  const about = machine(dir);
+  log(`${about.cpus}, ${about.memory}, Node ${about.node}; load average ${about.load}`);
+  let ingest: Ingestion | null = null;
+  const renders: Render[] = [];
+  try {
+    if (args.only !== 'render') {
+      const sim = await startSlackSimulator();
+      try {
+        ingest = await ingestion(dir, sim);
+      } finally {
+        await sim.close();
+      }
+    }
+    if (args.only !== 'ingest') {
+      log('render: seeding and rendering drafts');
+      for (const size of SIZES) {
+        renders.push(await render(dir, size, 'mix'));
+        log(`render ${size}: ${renders.at(-1)?.totalMs.toFixed(0)} ms`);
+      }
+      if (!args['no-stress']) renders.push(await render(dir, 100_000, 'all-marked'));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const out: string[] = [];
+  out.push(`sitrep benchmark — ${about.cpus}, ${about.memory}, Node ${about.node}`);
+  out.push(`database: ${about.database}; load average at start ${about.load}`);
+  const targets: string[] = [];
+  let summary: Record<string, unknown> = {};
+  if (ingest) {
+    const { flatOut, fixedRate: fixed, recorded } = ingest;
+    const emptyRps = median(flatOut.empty.map((l) => l.rps));
+    const appRps = median(flatOut.app.map((l) => l.rps));
+    const ratio = median(flatOut.app.map((a, i) => a.rps / (flatOut.empty[i]?.rps ?? NaN)));
+    const failures = (loads: Load[]): string => String(loads.reduce((n, l) => n + l.non2xx + l.errors, 0));
+    const row = (name: string, loads: Load[]): string[] => [
+      name,
+      median(loads.map((l) => l.rps)).toFixed(0),
+      median(loads.map((l) => l.cpuUs)).toFixed(0),
+      String(median(loads.map((l) => l.p50))),
+      String(median(loads.map((l) => l.p99))),
+      failures(loads),
+    ];
+    out.push(`${CONNECTIONS} connections; flat out ${RUNS} × ${DURATION_S} s per app, alternating (medians); fixed rate ${RATE}/s for ${RATE_DURATION_S} s`);
+    out.push('');
+    out.push(
+      table(
+        ['ingestion (signed message events over HTTP)', 'events/s', 'CPU µs/event', 'p50 ms', 'p99 ms', 'failed'],
+        [
+          row('empty Bolt app, flat out', flatOut.empty),
+          row('sitrep, flat out', flatOut.app),
+          row(`empty Bolt app at ${RATE}/s`, [fixed.empty]),
+          row(`sitrep at ${RATE}/s`, [fixed.app]),
+        ],
+      ),
+    );
+    out.push(`sitrep / empty Bolt (median of paired runs): ${ratio.toFixed(2)}`);
+    out.push(`acknowledged by sitrep: ${recorded.acknowledged}; in its database: ${recorded.rows}`);
+    out.push(`sitrep's peak RSS: ${ingest.appPeakRssMb.toFixed(0)} MB`);
+    targets.push(`  ingestion ≥ 0.8 × empty Bolt:            ${ratio.toFixed(2)}  ${verdict(ratio >= 0.8)}`);
+    targets.push(`  p99 acknowledgement < 50 ms at ${RATE}/s:   ${fixed.app.p99} ms  ${verdict(fixed.app.p99 < 50)}`);
+    summary = { ...summary, ingest, emptyRps, appRps, ratio };
+  }
+  if (renders.length > 0) {
+    out.push('');
+    out.push(
+      table(
+        ['postmortem draft (entries)', 'messages', 'events', 'on timeline', 'load ms', 'render ms', 'total ms', 'MB out', 'peak RSS MB'],
+        renders.map((r) => [
+          r.label,
+          String(r.messages),
+          String(r.events),
+          String(r.timelineEntries),
+          r.loadMs.toFixed(0),
+          r.renderMs.toFixed(0),
+          r.totalMs.toFixed(0),
+          (r.bytes / 2 ** 20).toFixed(1),
+          r.peakMb.toFixed(0),
+        ]),
+      ),
+    );
+    const big = renders.find((r) => r.label === '100,000');
+    if (big) {
+      targets.push(`  100,000-entry draft < 2 s:                ${(big.totalMs / 1000).toFixed(2)} s  ${verdict(big.totalMs < 2000)}`);
+      targets.push(`  100,000-entry draft < 300 MB:             ${big.peakMb.toFixed(0)} MB  ${verdict(big.peakMb < 300)}`);
+    }
+    summary = { ...summary, renders };
+  }
+  out.push('', 'targets', ...targets, `(${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  process.stdout.write(`${out.join('\n')}\n`);
+
+  if (args.json) {
+    writeFileSync(args.json, `${JSON.stringify({ machine: about, connections: CONNECTIONS, ...summary }, null, 2)}\n`);
+  }
+  const lost = ingest ? ingest.recorded.acknowledged - ingest.recorded.rows : 0;
+  if (lost > 0) {
+    process.stderr.write(`bench: ${lost} acknowledged events are not in the database\n`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

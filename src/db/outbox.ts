@@ -1,0 +1,83 @@
+// Queries for the outbox: what is still to be told to Slack.
+
+import { asc, eq, isNull, sql } from 'drizzle-orm';
+import type { Db } from './connection.js';
+import { outbox } from './schema.js';
+
+export type OutboxJob =
+  /** Create the incident's channel, invite the declarer, pin the summary (resumable). */
+  | { kind: 'open-channel'; respondUrl: string | null }
+  /** A message: to the incident's channel (resolved when sent, as it may not exist yet) or a channel id. */
+  | { kind: 'post'; channel: 'incident' | string; text: string }
+  /** Re-render the pinned summary from what is stored then. */
+  | { kind: 'summary' }
+  /** Render and upload the draft; `replace` withdraws the drafts posted before. */
+  | { kind: 'postmortem'; replace: boolean };
+
+export interface OutboxEntry {
+  id: number;
+  incidentId: number;
+  job: OutboxJob;
+  createdAt: number;
+  attempts: number;
+}
+
+type Writer = Pick<Db, 'insert' | 'select'>;
+
+/** Queues a job; call it in the transaction that makes the change it reports. */
+export function enqueue(db: Writer, incidentId: number, job: OutboxJob, at: number): void {
+  if (job.kind === 'summary') {
+    // One pending refresh renders the latest state; a second would only repeat it.
+    const pending = db
+      .select({ id: outbox.id })
+      .from(outbox)
+      .where(sql`${outbox.incidentId} = ${incidentId} and ${outbox.kind} = 'summary' and ${outbox.doneAt} is null and ${outbox.attempts} = 0`)
+      .get();
+    if (pending) return;
+  }
+  const { kind, ...payload } = job;
+  db.insert(outbox).values({ incidentId, kind, payload, createdAt: at }).run();
+}
+
+export function pendingJobs(db: Db, limit: number): OutboxEntry[] {
+  return db
+    .select()
+    .from(outbox)
+    .where(isNull(outbox.doneAt))
+    .orderBy(asc(outbox.id))
+    .limit(limit)
+    .all()
+    .map((row) => ({
+      id: row.id,
+      incidentId: row.incidentId,
+      job: { kind: row.kind, ...row.payload } as OutboxJob,
+      createdAt: row.createdAt,
+      attempts: row.attempts,
+    }));
+}
+
+/** Whether a job of this kind is still to be done for the incident. */
+export function hasPendingJob(db: Db, incidentId: number, kind: OutboxJob['kind']): boolean {
+  return (
+    db
+      .select({ id: outbox.id })
+      .from(outbox)
+      .where(sql`${outbox.incidentId} = ${incidentId} and ${outbox.kind} = ${kind} and ${outbox.doneAt} is null`)
+      .get() !== undefined
+  );
+}
+
+export function markSent(db: Db, id: number, at: number): void {
+  db.update(outbox).set({ doneAt: at }).where(eq(outbox.id, id)).run();
+}
+
+export function markAttempt(db: Db, id: number, error: string): void {
+  db.update(outbox)
+    .set({ attempts: sql`${outbox.attempts} + 1`, lastError: error })
+    .where(eq(outbox.id, id))
+    .run();
+}
+
+export function markFailed(db: Db, id: number, at: number, error: string): void {
+  db.update(outbox).set({ doneAt: at, failed: true, lastError: error, attempts: sql`${outbox.attempts} + 1` }).where(eq(outbox.id, id)).run();
+}

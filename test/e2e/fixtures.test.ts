@@ -1,0 +1,255 @@
+// The three reference postmortems (../shared/reference-postmortems/), each
+// retold as an incident script and replayed through the real app on the Slack
+// simulator. The draft sitrep posts must carry the reference's facts: the impact
+// window and its length, the durations the reference gives, timeline entries at
+// the right local times in the right zone, the status updates in order, and the
+// corrective actions as owned follow-ups. Facts, not wording: the text around
+// them may change.
+
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadScript, replay, type ReplayResult } from '../../src/cli/replay.js';
+import {
+  capturingLogger,
+  dayHeadings,
+  fieldTable,
+  followUps,
+  statusUpdates,
+  timelineEntries,
+  type TimelineEntry,
+} from '../support/draft.js';
+import { section } from '../support/markdown.js';
+import type { LogLine } from '../support/sandbox.js';
+
+const FIXTURES = new URL('../fixtures/incidents/', import.meta.url);
+
+interface Replayed {
+  result: ReplayResult;
+  draft: string;
+  errors: LogLine[];
+}
+
+async function replayFixture(name: string): Promise<Replayed> {
+  const capture = capturingLogger();
+  const result = await replay(loadScript(new URL(`${name}.json`, FIXTURES).pathname), { logger: capture.logger });
+  if (!result.draft) throw new Error(`${name}: the replay ended without a draft`);
+  return { result, draft: result.draft.content, errors: capture.errors() };
+}
+
+/** The timeline entry at `time` whose text matches; fails naming what the timeline had at that time. */
+function entryAt(entries: TimelineEntry[], time: string, text: RegExp): TimelineEntry {
+  const found = entries.find((entry) => entry.time === time && text.test(entry.text));
+  if (!found) {
+    const there = entries.filter((entry) => entry.time === time).map((entry) => entry.text);
+    throw new Error(`no timeline entry at ${time} matching ${text}; at ${time} there is ${there.length ? there.join(' | ') : 'nothing'}`);
+  }
+  return found;
+}
+
+/** Every entry carries the zone, and they are in time order. */
+function expectOrderedIn(entries: TimelineEntry[], zone: string): void {
+  expect(entries.length).toBeGreaterThan(5);
+  for (const entry of entries) expect(entry.time).toMatch(new RegExp(`^\\d\\d:\\d\\d ${zone}$`));
+  const times = entries.map((entry) => entry.time);
+  expect(times).toEqual([...times].sort());
+}
+
+describe('Clearhaus: transaction gateway unavailable (23 March 2018, UTC)', () => {
+  let run: Replayed;
+  beforeAll(async () => {
+    run = await replayFixture('clearhaus-gateway');
+  });
+
+  it('replays without an error and posts the draft as INC-1', () => {
+    expect(run.errors).toEqual([]);
+    expect(run.result.incidentNumber).toBe(1);
+    expect(run.result.draft?.name).toBe('INC-1-postmortem.md');
+    expect(run.draft).toMatch(/^# INC-1: Transaction gateway unavailable\n/);
+  });
+
+  it('has the 35-minute impact window, 16:04 to 16:39 UTC, and the durations it implies', () => {
+    expect(fieldTable(run.draft)).toEqual({
+      Severity: 'SEV1',
+      Status: 'Resolved',
+      Lead: 'Freja Holm',
+      'Impact window': '16:04 – 16:39 UTC (35m)',
+      Declared: '2018-03-23 16:06 UTC by Freja Holm',
+      // The resolved post on the status page: Mar 23, 2018 - 17:28 UTC.
+      Resolved: '2018-03-23 17:28 UTC',
+      'Time to detect': '1m',
+      'Time to identify': '5m',
+      'Time to mitigate': '35m',
+      'Time to resolve': '1h 24m',
+    });
+    expect(section(run.draft, 'Impact')).toMatch(/Impact lasted 35m, from 16:04 to 16:39 UTC\./);
+  });
+
+  it('tells the outage in order, in UTC, on one day', () => {
+    const entries = timelineEntries(run.draft);
+    expectOrderedIn(entries, 'UTC');
+    expect(dayHeadings(run.draft)).toEqual([]);
+    entryAt(entries, '16:04 UTC', /^Impact started/);
+    entryAt(entries, '16:05 UTC', /^Detected/);
+    entryAt(entries, '16:06 UTC', /^Incident declared by Freja Holm \(SEV1\)/);
+    entryAt(entries, '16:07 UTC', /^Impact · .*authorizations answer with an error, captures still succeed/);
+    entryAt(entries, '16:09 UTC', /^Cause identified/);
+    entryAt(entries, '16:09 UTC', /^Cause · .*terminated the 3 old servers/);
+    entryAt(entries, '16:10 UTC', /^Mitigation · .*wait for the new servers/);
+    entryAt(entries, '16:19 UTC', /^Investigation · .*the fix did not solve it/);
+    entryAt(entries, '16:20 UTC', /^Mitigation · .*Rolling back to the previous version/);
+    entryAt(entries, '16:39 UTC', /^Mitigated/);
+    entryAt(entries, '16:39 UTC', /^Resolution · .*Authorizations succeed again/);
+    entryAt(entries, '17:28 UTC', /^Status → Resolved/);
+  });
+
+  it('lists the declaration and the resolved post as its status updates', () => {
+    const updates = statusUpdates(run.draft);
+    expect(updates.map(({ label, time }) => [label, time])).toEqual([
+      ['Investigating', '16:06 UTC'],
+      ['Resolved', '17:28 UTC'],
+    ]);
+    expect(updates[1]?.message).toMatch(/partially unavailable from 16:04 to 16:39 UTC/);
+  });
+
+  it('turns the new deployment procedures and lessons into follow-ups', () => {
+    expect(followUps(run.draft)).toEqual([
+      { text: expect.stringMatching(/scale down servers running in production/), owner: 'Mads Kjær', done: false },
+      { text: expect.stringMatching(/failures found during a deployment.*discarding failed new servers/), owner: 'Freja Holm', done: false },
+      { text: expect.stringMatching(/Practise rollbacks/), owner: 'Mads Kjær', done: false },
+      // Marked with :memo: on a message, so nobody owns it until the author says who.
+      { text: expect.stringMatching(/fail at startup on testing or staging/), owner: '_TODO_', done: false },
+    ]);
+  });
+});
+
+describe('Commerce Layer: database upgrade stalled (9 April 2024, CEST)', () => {
+  let run: Replayed;
+  beforeAll(async () => {
+    run = await replayFixture('commerce-layer-db-upgrade');
+  });
+
+  it('replays without an error, declared through the form', () => {
+    expect(run.errors).toEqual([]);
+    expect(run.draft).toMatch(/^# INC-1: API, Dashboard and Applications unavailable\n/);
+    expect(section(run.draft, 'Summary')).toMatch(/We are aware that our API\/Dashboard\/Applications are currently not available/);
+    expect(section(run.draft, 'Impact')).toMatch(/Read requests cached on our CDN keep working/);
+  });
+
+  it('has the impact window 06:45 to 08:55 UTC as 08:45 to 10:55 CEST (2h 10m)', () => {
+    expect(fieldTable(run.draft)).toEqual({
+      Severity: 'SEV1',
+      Status: 'Resolved',
+      Lead: 'Giulia Ferri',
+      'Impact window': '08:45 – 10:55 CEST (2h 10m)',
+      Declared: '2024-04-09 09:25 CEST by Giulia Ferri',
+      Resolved: '2024-04-09 13:14 CEST',
+      // Noticed when the provider's 5-minute safeguard did not act.
+      'Time to detect': '5m',
+      'Time to identify': '1h 51m',
+      'Time to mitigate': '2h 10m',
+      'Time to resolve': '4h 29m',
+    });
+    expect(section(run.draft, 'Impact')).toMatch(/Impact lasted 2h 10m, from 08:45 to 10:55 CEST\./);
+  });
+
+  it('places the backdated leadup and the recovery at their CEST times', () => {
+    const entries = timelineEntries(run.draft);
+    expectOrderedIn(entries, 'CEST');
+    expect(dayHeadings(run.draft)).toEqual([]);
+    entryAt(entries, '08:39 CEST', /^Note · .*maintenance began/); // 06:39 UTC
+    entryAt(entries, '08:45 CEST', /^Impact started/); // 06:45 UTC
+    entryAt(entries, '08:45 CEST', /^Note · .*upgrade task failed/);
+    entryAt(entries, '08:50 CEST', /^Detected/);
+    entryAt(entries, '08:56 CEST', /^Note · .*cancel.*disabled/); // "a few minutes before 7:00 AM UTC"
+    entryAt(entries, '09:25 CEST', /^Incident declared by Giulia Ferri \(SEV1\)/);
+    entryAt(entries, '10:30 CEST', /^Cause · .*read replicas is in an inconsistent state/);
+    entryAt(entries, '10:36 CEST', /^Status → Identified/);
+    entryAt(entries, '10:50 CEST', /^Mitigation · .*restored database availability/); // 08:50 UTC
+    entryAt(entries, '10:55 CEST', /^Mitigated/); // 08:55 UTC
+    entryAt(entries, '11:06 CEST', /^Status → Monitoring/);
+    entryAt(entries, '13:14 CEST', /^Status → Resolved/);
+  });
+
+  it('has the status page updates, in order, at their CEST times', () => {
+    expect(statusUpdates(run.draft)).toEqual([
+      { label: 'Investigating', time: '09:25 CEST', message: expect.stringMatching(/^We are aware that our API/) },
+      { label: 'Update', time: '09:26 CEST', message: 'We are continuing to investigate this issue.' },
+      { label: 'Identified', time: '10:36 CEST', message: expect.stringMatching(/working with our service provider/) },
+      { label: 'Monitoring', time: '11:06 CEST', message: expect.stringMatching(/^A fix has been applied/) },
+      { label: 'Resolved', time: '13:14 CEST', message: expect.stringMatching(/^The issue is resolved/) },
+    ]);
+  });
+
+  it('turns the corrective and preventative measures into owned follow-ups', () => {
+    expect(followUps(run.draft)).toEqual([
+      { text: expect.stringMatching(/service provider's representatives in future maintenance/), owner: 'Marco Rinaldi', done: false },
+      { text: expect.stringMatching(/status page as soon as an issue occurs.*proactive alert/), owner: 'Elena Conti', done: false },
+      { text: expect.stringMatching(/maintenance windows in a low-traffic period/), owner: 'Giulia Ferri', done: false },
+    ]);
+  });
+});
+
+describe('GitKraken: payment-service deploy locked users out (20 September 2023, EDT)', () => {
+  let run: Replayed;
+  beforeAll(async () => {
+    run = await replayFixture('gitkraken-payment-service');
+  });
+
+  it('replays without an error', () => {
+    expect(run.errors).toEqual([]);
+    expect(run.draft).toMatch(/^# INC-1: api-service slow after payment-service deploy\n/);
+  });
+
+  it('has the impact window 05:00 to 14:43 EDT (the report says EST; September in New York is EDT)', () => {
+    expect(fieldTable(run.draft)).toEqual({
+      Severity: 'SEV1',
+      Status: 'Resolved',
+      Lead: 'Priya Nair',
+      'Impact window': '05:00 – 14:43 EDT (9h 43m)',
+      Declared: '2023-09-20 06:02 EDT by Priya Nair',
+      Resolved: '2023-09-20 14:43 EDT',
+      'Time to detect': '1h', // manual testing, ~6:00 am
+      'Time to identify': '3h 36m', // the configuration error, by the end of the 6:55–8:36 alarms
+      'Time to mitigate': '9h 43m',
+      'Time to resolve': '9h 43m',
+    });
+    expect(run.draft).not.toMatch(/\d\d:\d\d EST\b/);
+  });
+
+  it('tells the day in order, in EDT', () => {
+    const entries = timelineEntries(run.draft);
+    expectOrderedIn(entries, 'EDT');
+    expect(dayHeadings(run.draft)).toEqual([]);
+    entryAt(entries, '05:00 EDT', /^Impact started/);
+    entryAt(entries, '05:00 EDT', /^Note · .*payment-service deployed.*lost monitoring visibility/);
+    entryAt(entries, '06:00 EDT', /^Detected/);
+    entryAt(entries, '06:55 EDT', /^Impact · .*Alarms firing/);
+    entryAt(entries, '06:56 EDT', /^Severity SEV2 → SEV1/);
+    entryAt(entries, '07:05 EDT', /^Impact · .*subscription renewal message/);
+    entryAt(entries, '08:36 EDT', /^Cause · .*configuration options.*not set correctly/);
+    entryAt(entries, '08:36 EDT', /^Status → Identified/);
+    entryAt(entries, '09:00 EDT', /^Mitigation · .*another rollback/);
+    entryAt(entries, '10:30 EDT', /^Investigation · .*prolonged api-service response times/);
+    entryAt(entries, '11:00 EDT', /^Mitigation · .*monitoring tools to manage the traffic/);
+    entryAt(entries, '14:30 EDT', /^Resolution · .*All-clear/);
+    entryAt(entries, '14:43 EDT', /^Mitigated/);
+    entryAt(entries, '14:43 EDT', /^Status → Resolved/);
+  });
+
+  it('has its status updates in order', () => {
+    expect(statusUpdates(run.draft).map(({ label, time }) => [label, time])).toEqual([
+      ['Investigating', '06:02 EDT'],
+      ['Identified', '08:36 EDT'],
+      ['Monitoring', '14:00 EDT'],
+      ['Resolved', '14:43 EDT'],
+    ]);
+  });
+
+  it('turns the four remediation steps into owned follow-ups', () => {
+    expect(followUps(run.draft)).toEqual([
+      { text: expect.stringMatching(/Customer Support.*automate the service status page/), owner: 'Lena Ortiz', done: false },
+      { text: expect.stringMatching(/user-workflow tests to deployments/), owner: 'Tom Becker', done: false },
+      { text: expect.stringMatching(/quick reversions after a problematic production push/), owner: 'Sam Okafor', done: false },
+      { text: expect.stringMatching(/permissions to change configuration.*every time zone/), owner: 'Priya Nair', done: false },
+    ]);
+  });
+});

@@ -1,0 +1,57 @@
+// sitrep as a separate process (`npm start`'s entry point, run as `npm start`
+// runs it: one node process with tsx's loader), for tests of start-up,
+// shutdown and crashes. A signal sent here reaches the bot itself.
+
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from './sandbox.js';
+
+const MAIN = join(ROOT, 'src/main.ts');
+
+export interface Running {
+  stdout: string[];
+  stderr: string;
+  exited: Promise<number | null>;
+  signal(name: NodeJS.Signals): void;
+  pid: number;
+  /** Resolves with the first stdout JSON line that matches. */
+  waitForLog(match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
+}
+
+export function startProcess(env: Record<string, string>): Running {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: ROOT });
+  const stdout: string[] = [];
+  let stderr = '';
+  const waiters: Array<{ match: (line: Record<string, unknown>) => boolean; resolve: (line: Record<string, unknown>) => void }> = [];
+  let buffered = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const text of lines) {
+      stdout.push(text);
+      const parsed = JSON.parse(text) as Record<string, unknown>;
+      for (const waiter of waiters.filter((w) => w.match(parsed))) waiter.resolve(parsed);
+    }
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    stdout,
+    get stderr() {
+      return stderr;
+    },
+    exited,
+    signal: (name) => child.kill(name),
+    pid: child.pid ?? -1,
+    waitForLog: (match) =>
+      new Promise((resolve, reject) => {
+        const seen = stdout.map((text) => JSON.parse(text) as Record<string, unknown>).find(match);
+        if (seen) return resolve(seen);
+        waiters.push({ match, resolve });
+        void exited.then((code) => reject(new Error(`exited with ${code} before the log line; stderr: ${stderr}`)));
+      }),
+  };
+}
