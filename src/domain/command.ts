@@ -63,6 +63,22 @@ export function needsIncidentChannel(command: Command): boolean {
   return CHANNEL_COMMANDS.has(command.kind);
 }
 
+/** Commands that still make sense once an incident is resolved (re-opening it, the write-up). */
+const ALLOWED_WHEN_RESOLVED: ReadonlySet<CommandKind> = new Set([
+  'status',
+  'resolve',
+  'note',
+  'timestamp',
+  'action',
+  'actions',
+  'timezone',
+  'postmortem',
+]);
+
+export function worksOnResolvedIncident(command: Command): boolean {
+  return ALLOWED_WHEN_RESOLVED.has(command.kind);
+}
+
 export const USAGE: Readonly<Record<string, string>> = {
   declare: '`/incident declare [sev1..sev4] <title>` (or just `/incident declare` for a form)',
   status: `\`/incident status <${STATUSES.join('|')}> [message]\``,
@@ -90,6 +106,8 @@ export const HELP_TEXT = [
 const MENTION = new RegExp(`^<@(${USER_ID_PATTERN})(?:\\|[^>]*)?>$`);
 const CLOCK = /^([01]?\d|2[0-3]):([0-5]\d)$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+const MAX_ZONE_LENGTH = 64;
 
 /** How much of what someone typed a refusal quotes back. */
 const QUOTED_MAX = 40;
@@ -246,7 +264,65 @@ function parseNoArguments(kind: 'actions' | 'postmortem' | 'list', rest: string)
   return ok({ kind });
 }
 
+/** The longest title `declare` takes: the same as the declare form's. */
+export const MAX_TITLE_LENGTH = 150;
+/**
+ * The longest status update, note, follow-up or resolution summary. Quoted and
+ * escaped in the channel and the announcement, it stays well inside the 40,000
+ * characters Slack takes in a message.
+ */
+export const MAX_TEXT_LENGTH = 4000;
+
+const TEXT_NAMES: Partial<Record<CommandKind, string>> = {
+  status: 'a status update',
+  update: 'an update',
+  note: 'a note',
+  action: 'a follow-up action',
+  resolve: 'a resolution summary',
+};
+
+/** The free text a command carries, if any. */
+function freeText(command: Command): string | null {
+  switch (command.kind) {
+    case 'status':
+    case 'update':
+      return command.message;
+    case 'note':
+    case 'action':
+      return command.text;
+    case 'resolve':
+      return command.summary;
+    default:
+      return null;
+  }
+}
+
+/** Refuses a command whose title or text is longer than Slack could show. */
+function withinLimits(result: ParseResult): ParseResult {
+  if (!result.ok) return result;
+  const { command } = result;
+  const count = (text: string): number => [...text].length;
+  if (command.kind === 'declare' && count(command.title) > MAX_TITLE_LENGTH) {
+    return fail(
+      `That title is ${count(command.title)} characters long; a title can be up to ${MAX_TITLE_LENGTH}. Put the details in the incident channel once it is open.`,
+      'declare',
+    );
+  }
+  const text = freeText(command);
+  if (text !== null && count(text) > MAX_TEXT_LENGTH) {
+    return fail(
+      `That is ${count(text)} characters long; ${TEXT_NAMES[command.kind] ?? 'the text'} can be up to ${MAX_TEXT_LENGTH}. Post the details in the channel and mark them with a reaction.`,
+      command.kind,
+    );
+  }
+  return result;
+}
+
 export function parseCommand(input: string): ParseResult {
+  return withinLimits(parseWords(input));
+}
+
+function parseWords(input: string): ParseResult {
   const [word, rest] = splitWord(input.trim());
   switch (word.toLowerCase()) {
     case '':
@@ -275,6 +351,8 @@ export function parseCommand(input: string): ParseResult {
     case 'timezone': {
       const [zone, extra] = splitWord(rest);
       if (!zone || extra) return fail('Give one IANA zone name.', 'timezone');
+      // The longest IANA names are about 30 characters; anything much longer is not one, and is not echoed back whole.
+      if (zone.length > MAX_ZONE_LENGTH) return fail(`\`${quoted(zone)}\` is not a time zone I know.`, 'timezone');
       return ok({ kind: 'timezone', zone });
     }
     case 'resolve':

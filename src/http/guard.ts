@@ -35,8 +35,10 @@ export interface GuardPolicy {
 export const DEFAULT_GUARD_POLICY: Readonly<GuardPolicy> = Object.freeze({
   maxAgeSeconds: 5 * 60,
   maxFutureSeconds: 60,
-  // Slack's largest payloads (a 40,000-character message, a busy view submission) are far below this.
-  bodyLimitBytes: 1024 * 1024,
+  // Bolt's own default. Slack's largest deliveries stay below it: an edit of a 40,000-character
+  // message carries the text four times (message and previous message, each as text and as
+  // rich-text blocks), up to 12 bytes a character when Slack escapes emoji as \uXXXX pairs.
+  bodyLimitBytes: 4 * 1024 * 1024,
 });
 
 export interface GuardedRequest {

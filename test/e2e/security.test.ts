@@ -78,6 +78,15 @@ describe('requests that are refused, and change nothing', () => {
     expect(sandbox.errors()).toEqual([]);
   });
 
+  it('still answers Slack\'s unsigned ssl_check probe, and dispatches nothing with it', async () => {
+    const { sandbox, channel } = await setUp();
+    const before = storedTexts(sandbox);
+    const smuggled = new URLSearchParams({ ssl_check: '1', token: 'x', payload: messageEvent(channel, 'smuggled', 'EvSsl', sandbox.sim.nextTs()) });
+    const probe = await sandbox.driver.raw({ body: smuggled.toString(), contentType: 'application/x-www-form-urlencoded' });
+    expect(probe.status).toBe(200);
+    expect(storedTexts(sandbox)).toEqual(before);
+  });
+
   it('takes a request signed half a minute ahead of its clock (skew between machines)', async () => {
     const { sandbox, channel } = await setUp();
     const body = messageEvent(channel, 'a little early', 'EvSkew1', sandbox.sim.nextTs());
@@ -163,7 +172,9 @@ describe('secrets', () => {
     await box.sim.waitFor(() => box!.sim.filesIn(channel.id).length > 0, { what: 'the draft' });
 
     // The failures were logged, and Bolt and the Web API client logged at debug level.
-    expect(box.errors()).toEqual([expect.objectContaining({ err: expect.objectContaining({ data: expect.objectContaining({ error: 'invalid_auth' }) }) })]);
+    const errors = box.errors();
+    expect(errors.length).toBeGreaterThan(0);
+    for (const line of errors) expect(line).toMatchObject({ err: expect.objectContaining({ data: expect.objectContaining({ error: 'invalid_auth' }) }) });
     expect(box.logs.some((line) => line.level === 40 && /users\.info|display name/.test(JSON.stringify(line)))).toBe(true);
     expect(box.logs.some((line) => line.msg === 'refused a request')).toBe(true);
     expect(box.logs.some((line) => line.level === 20 && line.msg.startsWith('http request headers'))).toBe(true);

@@ -3,7 +3,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCommand, quoted, type Command } from '../../src/domain/command.js';
+import { MAX_TEXT_LENGTH, MAX_TITLE_LENGTH, parseCommand, quoted, USAGE, type Command } from '../../src/domain/command.js';
 import { anyText, hostileText, longText } from './hostile.js';
 
 const COMMAND_WORDS = ['', 'help', 'declare', 'status', 'update', 'severity', 'lead', 'role', 'note', 'timestamp', 'action', 'actions', 'timezone', 'resolve', 'postmortem', 'list'];
@@ -91,11 +91,12 @@ describe('parseCommand on hostile input', () => {
     );
   });
 
-  it('keeps a hostile title exactly, broadcasts and control characters included (escaping is for whoever shows it)', () => {
+  it('keeps a hostile title exactly, broadcasts and control characters included (escaping is for whoever shows it), up to its limit', () => {
     fc.assert(
       fc.property(fc.constantFrom('sev1', 'sev2', 'sev3', 'sev4'), anyText.map((t) => t.trim()).filter((t) => t.length > 0), (severity, title) => {
         const result = parseCommand(`declare ${severity} ${title}`);
-        expect(result).toEqual({ ok: true, command: { kind: 'declare', severity, title } });
+        if ([...title].length <= MAX_TITLE_LENGTH) expect(result).toEqual({ ok: true, command: { kind: 'declare', severity, title } });
+        else expect(result).toMatchObject({ ok: false, error: expect.stringMatching(/^That title is \d+ characters long/) });
       }),
       { numRuns: 300 },
     );
@@ -136,5 +137,31 @@ describe('quoted', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('a time zone that is far too long', () => {
+  it('is refused by the parser, quoting only its start', () => {
+    const result = parseCommand(`timezone ${'Europe/'.repeat(3000)}London`);
+    expect(result).toMatchObject({ ok: false, error: expect.stringMatching(/^`Europe\/Europe\/.{20,40}…` is not a time zone I know\.$/) });
+    expect(parseCommand('timezone America/Argentina/ComodRivadavia')).toEqual({ ok: true, command: { kind: 'timezone', zone: 'America/Argentina/ComodRivadavia' } });
+  });
+});
+
+describe('text too long to post', () => {
+  it.each([
+    [`declare sev2 ${'t'.repeat(MAX_TITLE_LENGTH + 1)}`, /^That title is 151 characters long; a title can be up to 150\./, 'declare'],
+    [`status identified ${'m'.repeat(MAX_TEXT_LENGTH + 1)}`, /^That is 4001 characters long; a status update can be up to 4000\./, 'status'],
+    [`update ${'😀'.repeat(MAX_TEXT_LENGTH + 1)}`, /^That is 4001 characters long; an update can be up to 4000\./, 'update'],
+    [`note 14:05 ${'n'.repeat(MAX_TEXT_LENGTH + 1)}`, /a note can be up to 4000/, 'note'],
+    [`action ${'a'.repeat(MAX_TEXT_LENGTH + 1)} <@U_BOB>`, /a follow-up action can be up to 4000/, 'action'],
+    [`resolve ${'r'.repeat(MAX_TEXT_LENGTH + 1)}`, /a resolution summary can be up to 4000/, 'resolve'],
+  ])('refuses %#', (text, error, usage) => {
+    expect(parseCommand(text)).toEqual({ ok: false, error: expect.stringMatching(error), usage: USAGE[usage] });
+  });
+
+  it('takes text right at the limits', () => {
+    expect(parseCommand(`declare ${'t'.repeat(MAX_TITLE_LENGTH)}`)).toMatchObject({ ok: true });
+    expect(parseCommand(`update ${'😀'.repeat(MAX_TEXT_LENGTH)}`)).toMatchObject({ ok: true });
   });
 });

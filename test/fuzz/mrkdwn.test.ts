@@ -24,7 +24,7 @@ import { allNodes, containsBroadcast, parseMarkdown, textOf } from '../domain/ma
 import { actions, events, incident, message, NAMES, utc } from '../domain/sample-incident.js';
 import { anyText, hostileText, longText } from './hostile.js';
 
-const names = { U1: 'Alice', U_ALICE: 'Alice <!channel>', constructor: 'Mallory', __proto__: 'x' } as Record<string, string>;
+const names: Record<string, string> = { U1: 'Alice', U_ALICE: 'Alice <!channel>', constructor: 'Mallory' };
 
 describe('the mrkdwn converter on hostile text', () => {
   /** The converter's promises for one input. */
@@ -41,7 +41,7 @@ describe('the mrkdwn converter on hostile text', () => {
   }
 
   it('never throws, never re-emits a broadcast, and only makes paragraphs, code and quotes', () => {
-    fc.assert(fc.property(hostileText, checkConversion), { numRuns: 600 });
+    fc.assert(fc.property(hostileText, checkConversion), { numRuns: 400 });
   });
 
   it('does the same for very long messages', () => {
