@@ -9,6 +9,7 @@ import webApi, { type RetryOptions } from '@slack/web-api';
 import type { Config } from './config.js';
 import type { Database } from './db/connection.js';
 import { DEFAULT_REACTIONS, type ReactionMap } from './domain/reactions.js';
+import { dropMalformedEvents } from './http/event-shape.js';
 import { DEFAULT_GUARD_POLICY, guardRequests } from './http/guard.js';
 import { boltLogger, type Logger } from './logger.js';
 import type { Clock, ServiceContext } from './services/context.js';
@@ -21,6 +22,10 @@ import { registerViews } from './slack/views.js';
 import { Tasks } from './tasks.js';
 
 export const EVENTS_PATH = '/slack/events';
+
+/** No Slack call may hang the outbox, the reminders or shutdown. */
+const CALL_TIMEOUT_MS = 10_000;
+const SHORT_RETRIES: RetryOptions = { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 1000 };
 
 /** How often open incidents are checked for due nudges. */
 export const DEFAULT_REMINDER_INTERVAL_MS = 60_000;
@@ -62,12 +67,17 @@ const healthz: CustomRoute = {
 function buildReceiver(config: Config, logger: Logger): Receiver {
   const log = boltLogger(logger);
   if (config.mode === 'socket' && config.appToken) {
-    return new SocketModeReceiver({
-      appToken: config.appToken,
-      logger: log,
-      customRoutes: [healthz],
-      installerOptions: { port: config.port },
-    });
+    // Socket Mode has no HTTP requests to guard (payloads come over the WebSocket sitrep
+    // opened with its app token); the shape of the events is checked all the same.
+    return dropMalformedEvents(
+      new SocketModeReceiver({
+        appToken: config.appToken,
+        logger: log,
+        customRoutes: [healthz],
+        installerOptions: { port: config.port },
+      }),
+      { logger },
+    );
   }
   if (!config.signingSecret) throw new Error('HTTP mode needs a signing secret');
   const receiver = new HTTPReceiver({
@@ -82,7 +92,8 @@ function buildReceiver(config: Config, logger: Logger): Receiver {
   });
   // Future-dated, stale and declared-oversized requests are refused before Bolt reads a byte of them.
   receiver.requestListener = guardRequests(receiver.requestListener, { paths: [EVENTS_PATH], logger });
-  return receiver;
+  // Signed events of a shape Slack never sends are answered 200 and dropped, not retried into failures.
+  return dropMalformedEvents(receiver, { logger });
 }
 
 export function createSitrep(options: SitrepOptions): Sitrep {
@@ -94,7 +105,10 @@ export function createSitrep(options: SitrepOptions): Sitrep {
     logger: boltLogger(logger),
     clientOptions: {
       ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
-      retryConfig: options.retryConfig ?? webApi.retryPolicies.fiveRetriesInFiveMinutes,
+      // Used while someone waits (views.open, membership checks) and for small background
+      // calls: a few quick retries, and no call outlives a stuck socket.
+      retryConfig: options.retryConfig ?? SHORT_RETRIES,
+      timeout: CALL_TIMEOUT_MS,
     },
   });
   app.error(async (error) => {
@@ -118,6 +132,7 @@ export function createSitrep(options: SitrepOptions): Sitrep {
     ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
+    timeout: CALL_TIMEOUT_MS,
     logger: boltLogger(logger),
   });
   const outbox = new Outbox({ ...ctx, slack: outboxClient }, { ...DEFAULT_OUTBOX_OPTIONS, ...options.outbox });

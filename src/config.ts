@@ -2,7 +2,7 @@
 // A missing or malformed variable stops start-up with one line naming it.
 
 import { z } from 'zod';
-import { isValidTimeZone } from './domain/time.js';
+import { canonicalTimeZone, isValidTimeZone } from './domain/time.js';
 
 export type SlackMode = 'http' | 'socket';
 
@@ -44,12 +44,16 @@ const schema = z.object({
   PORT: optional.pipe(z.coerce.number<string | undefined>().int().min(0).max(65535).default(3000)),
   DATABASE_PATH: optional.pipe(z.string().default('./data/sitrep.sqlite')),
   INCIDENT_TIMEZONE: optional.pipe(
-    z.string().default('UTC').refine(isValidTimeZone, 'must be an IANA time zone such as Europe/London'),
+    z
+      .string()
+      .default('UTC')
+      .refine(isValidTimeZone, 'must be an IANA time zone such as Europe/London')
+      .transform((zone) => canonicalTimeZone(zone) ?? zone),
   ),
   INCIDENT_CHANNEL_PREFIX: optional.pipe(
     z
       .string()
-      .regex(/^[a-z0-9][a-z0-9_-]{0,20}$/, 'must be up to 21 lower-case letters, digits, - or _')
+      .regex(/^[a-z0-9][a-z0-9-]{0,20}$/, 'must be up to 21 lower-case letters, digits or -')
       .default('inc'),
   ),
   INCIDENT_ANNOUNCE_CHANNEL: optional.pipe(

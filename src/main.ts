@@ -3,7 +3,7 @@
 import { createSitrep } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { DatabaseError, openDatabase } from './db/connection.js';
-import { createLogger } from './logger.js';
+import { configSecrets, createLogger } from './logger.js';
 
 async function main(): Promise<void> {
   let config;
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     process.stderr.write(`sitrep: ${error.message}\n`);
     process.exit(1);
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, { secrets: configSecrets(config) });
   let database;
   try {
     database = openDatabase(config.databasePath);

@@ -67,6 +67,10 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...http, PORT: '', INCIDENT_TIMEZONE: ' ' })).toMatchObject({ port: 3000, timeZone: 'UTC' });
   });
 
+  it('spells the zone the way Intl does', () => {
+    expect(loadConfig({ ...http, INCIDENT_TIMEZONE: 'europe/london' }).timeZone).toBe('Europe/London');
+  });
+
   it.each<[Record<string, string>, string, RegExp]>([
     [{}, 'SLACK_BOT_TOKEN', /required/],
     [{ SLACK_BOT_TOKEN: 'xoxb-1' }, 'SLACK_SIGNING_SECRET', /required in HTTP mode/],

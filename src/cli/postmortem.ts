@@ -1,7 +1,7 @@
 // `npm run postmortem -- <INC-n|n> [--tz <zone>] [--out <file>] [--format markdown|json]`:
 // the draft from the database, exactly as the bot would post it.
 
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../db/connection.js';
 import { parseIncidentRef } from '../domain/incident.js';
@@ -36,10 +36,13 @@ function run(argv: string[], env: NodeJS.ProcessEnv): void {
   if (values.tz !== undefined && !isValidTimeZone(values.tz)) throw new UsageError(`--tz "${values.tz}" is not an IANA time zone`);
   if (values.format !== 'markdown' && values.format !== 'json') throw new UsageError(`--format is markdown or json`);
 
-  const database = openDatabase(env.DATABASE_PATH || './data/sitrep.sqlite');
+  const path = env.DATABASE_PATH || './data/sitrep.sqlite';
+  // Opening would create an empty database; a mistyped path deserves a plain answer instead.
+  if (!existsSync(path)) throw new UsageError(`there is no database at ${path} (set DATABASE_PATH)`);
+  const database = openDatabase(path);
   try {
     const input = loadPostmortemInput(database.db, number, DEFAULT_REACTIONS);
-    if (!input) throw new UsageError(`there is no INC-${number} in ${env.DATABASE_PATH || './data/sitrep.sqlite'}`);
+    if (!input) throw new UsageError(`there is no INC-${number} in ${path}`);
     const output =
       values.format === 'json'
         ? `${JSON.stringify(incidentExport(input), null, 2)}\n`

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createSitrep, EVENTS_PATH, type Sitrep } from '../app.js';
 import { loadConfig, type Config } from '../config.js';
 import { openDatabase, type Database } from '../db/connection.js';
-import { createLogger, type Logger } from '../logger.js';
+import { configSecrets, createLogger, type Logger } from '../logger.js';
 import type { Clock } from '../services/context.js';
 import { SlackDriver } from '../simulator/driver.js';
 import { startSlackSimulator, type SlackSimulator } from '../simulator/server.js';
@@ -55,7 +55,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     ...options.env,
     ...(options.prepare?.(sim) ?? {}),
   });
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, undefined, { secrets: configSecrets(config) });
   const database = openDatabase(config.databasePath);
   // A failing call must fail the test that made it, not retry for minutes.
   const sitrep = createSitrep({

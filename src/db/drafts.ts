@@ -20,3 +20,13 @@ export function listLiveDrafts(db: Db, incidentId: number): Array<{ id: number; 
 export function markDraftWithdrawn(db: Db, id: number, at: number): void {
   db.update(postedDrafts).set({ withdrawnAt: at }).where(eq(postedDrafts.id, id)).run();
 }
+
+/** Every draft file ever recorded for an incident, withdrawn or not. */
+export function listDraftFileIds(db: Db, incidentId: number): string[] {
+  return db
+    .select({ fileId: postedDrafts.fileId })
+    .from(postedDrafts)
+    .where(eq(postedDrafts.incidentId, incidentId))
+    .all()
+    .map((row) => row.fileId);
+}

@@ -27,7 +27,8 @@ type Writer = Pick<Db, 'insert' | 'select'>;
 /** Queues a job; call it in the transaction that makes the change it reports. */
 export function enqueue(db: Writer, incidentId: number, job: OutboxJob, at: number): void {
   if (job.kind === 'summary') {
-    // One pending refresh renders the latest state; a second would only repeat it.
+    // One refresh not yet started renders the latest state; a second would only repeat it.
+    // One already started may have read an older state, so it does not count.
     const pending = db
       .select({ id: outbox.id })
       .from(outbox)
@@ -56,28 +57,22 @@ export function pendingJobs(db: Db, limit: number): OutboxEntry[] {
     }));
 }
 
-/** Whether a job of this kind is still to be done for the incident. */
-export function hasPendingJob(db: Db, incidentId: number, kind: OutboxJob['kind']): boolean {
-  return (
-    db
-      .select({ id: outbox.id })
-      .from(outbox)
-      .where(sql`${outbox.incidentId} = ${incidentId} and ${outbox.kind} = ${kind} and ${outbox.doneAt} is null`)
-      .get() !== undefined
-  );
-}
-
 export function markSent(db: Db, id: number, at: number): void {
   db.update(outbox).set({ doneAt: at }).where(eq(outbox.id, id)).run();
 }
 
-export function markAttempt(db: Db, id: number, error: string): void {
+/** Counts an attempt as it starts; a job with attempts is no longer "queued but not started". */
+export function markAttempt(db: Db, id: number): void {
   db.update(outbox)
-    .set({ attempts: sql`${outbox.attempts} + 1`, lastError: error })
+    .set({ attempts: sql`${outbox.attempts} + 1` })
     .where(eq(outbox.id, id))
     .run();
 }
 
+export function noteError(db: Db, id: number, error: string): void {
+  db.update(outbox).set({ lastError: error }).where(eq(outbox.id, id)).run();
+}
+
 export function markFailed(db: Db, id: number, at: number, error: string): void {
-  db.update(outbox).set({ doneAt: at, failed: true, lastError: error, attempts: sql`${outbox.attempts} + 1` }).where(eq(outbox.id, id)).run();
+  db.update(outbox).set({ doneAt: at, failed: true, lastError: error }).where(eq(outbox.id, id)).run();
 }

@@ -145,6 +145,24 @@ export function offsetLabel(offsetMinutes: number): string {
 export function zoneAbbreviation(zone: string, at: number): string {
   assertZone(zone);
   if (UTC_ZONES.has(zone.toLowerCase())) return 'UTC';
+  // A draft shows most instants twice (the timeline, then a quote), and asking Intl is the slow part.
+  let known = abbreviations.get(zone);
+  const remembered = known?.get(at);
+  if (remembered !== undefined) return remembered;
+  const abbreviation = lookUpAbbreviation(zone, at);
+  if (!known || known.size >= 50_000) {
+    if (abbreviations.size > 100) abbreviations.clear();
+    known = new Map();
+    abbreviations.set(zone, known);
+  }
+  known.set(at, abbreviation);
+  return abbreviation;
+}
+
+/** Abbreviations already worked out, by zone and instant. */
+const abbreviations = new Map<string, Map<number, string>>();
+
+function lookUpAbbreviation(zone: string, at: number): string {
   for (const locale of localesFor(zone)) {
     const name = intlShortName(locale, zone, at);
     if (name && /^[A-Za-z]{2,6}$/.test(name)) return name;
@@ -273,14 +291,15 @@ function instantIn(zone: string, year: number, month: number, day: number, hour:
 /**
  * Places a typed time in `zone`. A time without a date means the most recent such
  * moment: today, or yesterday when today's is still in the future (a note typed at
- * 00:10 about "23:55" means last night).
+ * 00:10 about "23:55" means last night). Up to `skewMs` ahead still counts as today,
+ * so "14:05" typed at 14:04:50 is not taken for yesterday.
  */
-export function placeLocalTime(local: LocalTime, zone: string, now: number): number {
+export function placeLocalTime(local: LocalTime, zone: string, now: number, skewMs = 0): number {
   assertZone(zone);
   if (local.date) return instantIn(zone, local.date.year, local.date.month, local.date.day, local.hour, local.minute);
   const [year, month, day] = dayKey(now, zone).split('-').map(Number) as [number, number, number];
   const today = instantIn(zone, year, month, day, local.hour, local.minute);
-  if (today <= now) return today;
+  if (today <= now + skewMs) return today;
   // Date.UTC normalises day 0 to the last day of the previous month.
   const yesterday = new Date(Date.UTC(year, month - 1, day - 1));
   return instantIn(zone, yesterday.getUTCFullYear(), yesterday.getUTCMonth() + 1, yesterday.getUTCDate(), local.hour, local.minute);

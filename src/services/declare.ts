@@ -32,6 +32,9 @@ export interface DeclareRequest {
   respondUrl: string | null;
 }
 
+/** A response_url that does not answer in this long is given up on. */
+const RESPONSE_TIMEOUT_MS = 5000;
+
 /** Slack refuses a name in use; after this many suffixes something else is wrong. */
 const MAX_NAME_ATTEMPTS = 20;
 
@@ -139,6 +142,16 @@ export async function openIncidentChannel(ctx: ServiceContext, number: number, r
   if (respondUrl) await tellDeclarer(ctx, respondUrl, `${incidentRef(number)} is open in <#${channelId}>. Everything said there is recorded.`);
 }
 
+/** Slack refused the channel for good (a workspace policy, say): the declarer must hear it. */
+export async function tellDeclarerOfFailure(ctx: ServiceContext, number: number, respondUrl: string | null, reason: string): Promise<void> {
+  if (!respondUrl) return;
+  await tellDeclarer(
+    ctx,
+    respondUrl,
+    `:warning: Slack refused to create a channel for ${incidentRef(number)} (${reason}). Create one by hand, or ask a workspace admin whether apps may create channels.`,
+  );
+}
+
 /**
  * Answers through a slash command's response_url. Only a courtesy (the channel is
  * in the declarer's sidebar already), so a failure is logged, not retried.
@@ -147,6 +160,7 @@ async function tellDeclarer(ctx: ServiceContext, url: string, text: string): Pro
   try {
     const response = await fetch(url, {
       method: 'POST',
+      signal: AbortSignal.timeout(RESPONSE_TIMEOUT_MS),
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text }),
     });

@@ -4,10 +4,10 @@
 // again, so a retry never shows the same message twice.
 
 import { findIncident } from '../db/incidents.js';
-import { hasPendingJob, markAttempt, markFailed, markSent, pendingJobs, type OutboxEntry } from '../db/outbox.js';
+import { markAttempt, markFailed, markSent, noteError, pendingJobs, type OutboxEntry } from '../db/outbox.js';
 import type { ServiceContext } from './context.js';
 import { postOnce, refreshSummaryNow } from './broadcast.js';
-import { openIncidentChannel } from './declare.js';
+import { openIncidentChannel, tellDeclarerOfFailure } from './declare.js';
 import { publishPostmortem, withdrawDrafts } from './postmortem.js';
 import { classifySlackError } from './slack-errors.js';
 
@@ -27,6 +27,8 @@ type Outcome = { done: true } | { done: false; afterMs: number; error: string };
 
 export class Outbox {
   private draining = false;
+  /** Waiting out a backoff or Slack's Retry-After: new work waits too, so the wait is honoured. */
+  private waiting = false;
   private again = false;
   private stopped = false;
   /** Ends the current wait before a retry early (on stop, or when a new wait replaces it). */
@@ -40,7 +42,7 @@ export class Outbox {
   /** Something was queued: send it soon. Cheap to call often. */
   kick(): void {
     if (this.stopped) return;
-    if (this.draining) {
+    if (this.draining || this.waiting) {
       this.again = true;
       return;
     }
@@ -76,10 +78,12 @@ export class Outbox {
       if (jobs.length === 0) return null;
       for (const entry of jobs) {
         if (this.stopped) return null;
+        // Counted before the call: after a crash mid-call, the next attempt looks before it posts.
+        markAttempt(this.ctx.db, entry.id);
         const outcome = await this.send(entry);
         // Later jobs wait behind one that must be retried, so the channel reads in order.
         if (!outcome.done) {
-          markAttempt(this.ctx.db, entry.id, outcome.error);
+          noteError(this.ctx.db, entry.id, outcome.error);
           return outcome.afterMs;
         }
       }
@@ -93,6 +97,7 @@ export class Outbox {
   private schedule(afterMs: number): void {
     if (this.stopped) return;
     this.wake?.();
+    this.waiting = true;
     this.ctx.tasks.run('wait to retry the outbox', async () => {
       const woken = await new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => resolve(false), afterMs);
@@ -103,6 +108,7 @@ export class Outbox {
         };
       });
       this.wake = undefined;
+      this.waiting = false;
       if (!woken) this.kick();
     });
   }
@@ -120,11 +126,8 @@ export class Outbox {
       switch (job.kind) {
         case 'post': {
           const channel = job.channel === 'incident' ? incident.channelId : job.channel;
-          if (!channel) {
-            // Still being opened: wait for it. Never to be opened: this post has nowhere to go.
-            if (!hasPendingJob(ctx.db, incident.number, 'open-channel')) throw new Error(`incident ${incident.number} has no channel`);
-            return { done: false, afterMs: this.backoff(entry.attempts), error: 'no channel yet' };
-          }
+          // Jobs run in order, so the channel's own opening came first: without a channel, it failed for good.
+          if (!channel) throw new Error(`incident ${incident.number} has no channel`);
           await postOnce(ctx, { channel, text: job.text, key: String(entry.id), since: entry.createdAt, checkFirst: entry.attempts > 0 });
           break;
         }
@@ -137,7 +140,7 @@ export class Outbox {
           break;
         case 'postmortem':
           if (job.replace) await withdrawDrafts(ctx, incident.number);
-          await publishPostmortem(ctx, incident.number);
+          await publishPostmortem(ctx, incident.number, { since: entry.createdAt, checkFirst: entry.attempts > 0 });
           break;
       }
       markSent(ctx.db, entry.id, ctx.now());
@@ -152,6 +155,7 @@ export class Outbox {
       }
       ctx.logger.error({ err: error, job: entry.id, kind: entry.job.kind }, 'Slack call failed for good; giving up on it');
       markFailed(ctx.db, entry.id, ctx.now(), message);
+      if (entry.job.kind === 'open-channel') await tellDeclarerOfFailure(ctx, entry.incidentId, entry.job.respondUrl, message);
       return { done: true };
     }
   }

@@ -1,7 +1,7 @@
 // Gathering an incident's record, naming its people, and publishing the draft.
 
 import { listActions } from '../db/actions.js';
-import { listLiveDrafts, markDraftWithdrawn, recordPostedDraft } from '../db/drafts.js';
+import { listDraftFileIds, listLiveDrafts, markDraftWithdrawn, recordPostedDraft } from '../db/drafts.js';
 import type { Db } from '../db/connection.js';
 import { findIncident, listEvents } from '../db/incidents.js';
 import { listTimelineMessages } from '../db/messages.js';
@@ -75,16 +75,33 @@ export function postmortemFilename(number: number): string {
   return `${incidentRef(number)}-postmortem.md`;
 }
 
-/** Renders the draft from what is stored now and uploads it to the incident's channel. */
-export async function publishPostmortem(ctx: ServiceContext, number: number): Promise<string> {
+/**
+ * Renders the draft from what is stored now and uploads it to the incident's channel.
+ * After an attempt whose outcome is unknown (`checkFirst`), a draft this job already
+ * shared is found in the channel and recorded instead of being uploaded again.
+ */
+export async function publishPostmortem(
+  ctx: ServiceContext,
+  number: number,
+  attempt: { since: number; checkFirst: boolean } = { since: 0, checkFirst: false },
+): Promise<string> {
   const first = loadPostmortemInput(ctx.db, number, ctx.reactions);
-  if (!first?.incident.channelId) throw new Error(`incident ${number} has no channel to post its draft in`);
+  const channel = first?.incident.channelId;
+  if (!first || !channel) throw new Error(`incident ${number} has no channel to post its draft in`);
+  const filename = postmortemFilename(number);
   await refreshNames(ctx, userIdsOf(first));
   const input = loadPostmortemInput(ctx.db, number, ctx.reactions) ?? first;
   const markdown = renderPostmortem(input);
+  if (attempt.checkFirst) {
+    const shared = await unrecordedDraftSince(ctx, number, channel, attempt.since);
+    if (shared) {
+      recordPostedDraft(ctx.db, { incidentId: number, fileId: shared, postedAt: ctx.now() });
+      return markdown;
+    }
+  }
   const uploaded = await ctx.slack.files.uploadV2({
-    channel_id: first.incident.channelId,
-    filename: postmortemFilename(number),
+    channel_id: channel,
+    filename,
     title: `${incidentRef(number)} postmortem draft`,
     content: markdown,
     initial_comment: `:memo: Postmortem draft for ${incidentRef(number)}. Download it, fill in the _TODO_ prompts, and publish. \`npm run postmortem -- ${number}\` exports the same draft.`,
@@ -92,6 +109,20 @@ export async function publishPostmortem(ctx: ServiceContext, number: number): Pr
   for (const fileId of uploadedFileIds(uploaded)) recordPostedDraft(ctx.db, { incidentId: number, fileId, postedAt: ctx.now() });
   ctx.logger.info({ incident: number, bytes: markdown.length }, 'postmortem draft posted');
   return markdown;
+}
+
+/** A draft the bot shared in the channel since `since` that no earlier upload recorded: this job's lost one. */
+async function unrecordedDraftSince(ctx: ServiceContext, number: number, channel: string, since: number): Promise<string | null> {
+  const filename = postmortemFilename(number);
+  const known = new Set(listDraftFileIds(ctx.db, number));
+  const { user_id: botUserId } = await ctx.slack.auth.test();
+  const history = await ctx.slack.conversations.history({ channel, oldest: String(Math.floor(since / 1000) - 60), limit: 200 });
+  for (const message of history.messages ?? []) {
+    if (message.user !== botUserId) continue;
+    const file = message.files?.find((candidate) => candidate.name === filename && candidate.id && !known.has(candidate.id));
+    if (file?.id) return file.id;
+  }
+  return null;
 }
 
 /** files.uploadV2 answers with one completion per upload, each listing its files. */

@@ -43,15 +43,16 @@ export function recordEdit(ctx: ServiceContext, message: IncomingMessage, edited
 }
 
 /**
- * Deletes a message's text. If it was marked, a draft already posted may quote it,
- * so the posted drafts are withdrawn and replaced (in the background).
+ * Deletes a message's text. A draft already posted may quote it, so the posted
+ * drafts are withdrawn and replaced (through the outbox).
  */
 export function recordDelete(ctx: ServiceContext, removal: { channelId: string; ts: string; deletedAt: number }): boolean {
   const incident = findIncidentByChannel(ctx.db, removal.channelId);
   if (!incident) return false;
   withNotices(ctx, () => {
-    const wasMarked = deleteMessage(ctx.db, { incidentId: incident.number, ...removal });
-    if (wasMarked && listLiveDrafts(ctx.db, incident.number).length > 0) queuePostmortem(ctx, incident, { replace: true });
+    deleteMessage(ctx.db, { incidentId: incident.number, ...removal });
+    // Any message may be in a posted draft: its mark can have been taken back since.
+    if (listLiveDrafts(ctx.db, incident.number).length > 0) queuePostmortem(ctx, incident, { replace: true });
   });
   return true;
 }

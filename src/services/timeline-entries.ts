@@ -19,7 +19,7 @@ export class FutureTimeError extends Error {
 function placed(ctx: ServiceContext, incident: IncidentRecord, time: LocalTime | null): number {
   const now = ctx.now();
   if (time === null) return now;
-  const at = placeLocalTime(time, incident.timeZone, now);
+  const at = placeLocalTime(time, incident.timeZone, now, FUTURE_SKEW_MS);
   if (at > now + FUTURE_SKEW_MS) throw new FutureTimeError('That time is in the future.');
   return at;
 }
@@ -32,7 +32,7 @@ export function addIncidentNote(
   const at = placed(ctx, incident, request.time);
   withNotices(ctx, () => {
     addNote(ctx.db, incident.number, { text: request.text, at, actorId: request.userId });
-    tellIncident(ctx, incident, noteMessage(at, incident.timeZone, request.text, request.userId));
+    tellIncident(ctx, incident, noteMessage(at, incident.timeZone, request.text, request.userId, ctx.now()));
   });
   return at;
 }

@@ -14,7 +14,7 @@ import {
   type Status,
 } from '../domain/incident.js';
 import { escapeMrkdwn, neutralizeBroadcasts } from '../domain/mrkdwn.js';
-import { formatDateTime, formatTime } from '../domain/time.js';
+import { dayKey, formatDateTime, formatDuration, formatTime } from '../domain/time.js';
 
 export const DECLARE_VIEW = 'declare_incident';
 
@@ -29,6 +29,16 @@ export const DECLARE_FIELDS = {
 
 function quoted(text: string): string {
   return neutralizeBroadcasts(text);
+}
+
+/** Slack refuses a section over 3,000 characters; the whole text is in the draft anyway. */
+const SECTION_LIMIT = 3000;
+
+/** Cuts mrkdwn to Slack's limit without splitting an entity such as `&amp;`. */
+function clip(mrkdwn: string): string {
+  if (mrkdwn.length <= SECTION_LIMIT) return mrkdwn;
+  const cut = mrkdwn.slice(0, SECTION_LIMIT - 1).replace(/&[a-z]{0,4}$/, '').replace(/<[^>]*$/, '');
+  return `${cut}…`;
 }
 
 function person(userId: string | undefined): string {
@@ -51,8 +61,8 @@ export function summaryMessage(incident: Incident): { text: string; blocks: Know
     { type: 'header', text: { type: 'plain_text', text: `🚨 ${incidentRef(incident.number)}: ${incident.title}`.slice(0, 150) } },
     { type: 'section', fields: facts.map((fact) => ({ type: 'mrkdwn' as const, text: fact })) },
   ];
-  if (incident.summary) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Summary:* ${quoted(incident.summary)}` } });
-  if (incident.impact) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Impact:* ${quoted(incident.impact)}` } });
+  if (incident.summary) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*Summary:* ${quoted(incident.summary)}`) } });
+  if (incident.impact) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*Impact:* ${quoted(incident.impact)}`) } });
   blocks.push({
     type: 'context',
     elements: [
@@ -112,8 +122,9 @@ export function roleMessage(role: Role, userId: string, actorId: string): string
   return `:bust_in_silhouette: <@${userId}> is now the incident's ${role}${actorId === userId ? '' : ` (assigned by <@${actorId}>)`}.`;
 }
 
-export function noteMessage(at: number, zone: string, text: string, userId: string): string {
-  return `:pushpin: Note at ${formatTime(at, zone)} from <@${userId}>:\n${quote(text)}`;
+export function noteMessage(at: number, zone: string, text: string, userId: string, now: number): string {
+  const when = dayKey(at, zone) === dayKey(now, zone) ? formatTime(at, zone) : formatDateTime(at, zone);
+  return `:pushpin: Note at ${when} from <@${userId}>:\n${quote(text)}`;
 }
 
 export function milestoneMessage(label: string, at: number, zone: string, userId: string): string {
@@ -148,10 +159,9 @@ export function actionList(
 export function incidentList(incidents: readonly Incident[], now: number): string {
   if (incidents.length === 0) return 'No open incidents.';
   const lines = incidents.map((incident) => {
-    const age = Math.max(0, Math.round((now - incident.declaredAt) / 60_000));
-    const ageText = age < 60 ? `${age}m` : `${Math.floor(age / 60)}h ${age % 60}m`;
+    const age = formatDuration(Math.max(0, now - incident.declaredAt));
     const where = incident.channelId ? `<#${incident.channelId}>` : '_opening…_';
-    return `• *${incidentRef(incident.number)}* ${escapeMrkdwn(incident.title)} · ${severityLabel(incident.severity)} · ${statusLabel(incident.status)} · lead ${person(incident.roles.lead)} · ${ageText} · ${where}`;
+    return `• *${incidentRef(incident.number)}* ${escapeMrkdwn(incident.title)} · ${severityLabel(incident.severity)} · ${statusLabel(incident.status)} · lead ${person(incident.roles.lead)} · ${age} · ${where}`;
   });
   return [`*Open incidents (${incidents.length})*`, ...lines].join('\n');
 }

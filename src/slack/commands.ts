@@ -2,17 +2,18 @@
 // user got wrong is answered ephemerally and changes nothing.
 
 import type { App, SlashCommand } from '@slack/bolt';
-import { HELP_TEXT, needsIncidentChannel, parseCommand, type Command } from '../domain/command.js';
+import { HELP_TEXT, needsIncidentChannel, parseCommand, worksOnResolvedIncident, type Command } from '../domain/command.js';
 import { incidentRef, severityLabel } from '../domain/incident.js';
 import { decodeEntities, mentionedUserIds } from '../domain/mrkdwn.js';
 import { MILESTONE_LABELS } from '../domain/postmortem.js';
-import { canonicalTimeZone, formatDateTime, formatTime } from '../domain/time.js';
+import { canonicalTimeZone, dayKey, formatDateTime, formatTime } from '../domain/time.js';
 import { findIncidentByChannel, listOpenIncidents, type IncidentRecord } from '../db/incidents.js';
 import { addFollowUp, describeFollowUps } from '../services/actions.js';
 import type { ServiceContext } from '../services/context.js';
 import { declareIncident } from '../services/declare.js';
 import { assignIncidentRole, changeIncidentSeverity, setIncidentTimeZone } from '../services/incident-changes.js';
-import { publishPostmortem, rememberPeople } from '../services/postmortem.js';
+import { queuePostmortem, withNotices } from '../services/broadcast.js';
+import { rememberPeople } from '../services/postmortem.js';
 import { updateStatus } from '../services/status.js';
 import { FutureTimeError, addIncidentNote, setIncidentMilestone } from '../services/timeline-entries.js';
 import { visibleTo } from '../services/visibility.js';
@@ -34,21 +35,9 @@ interface Invocation {
 type Handler<K extends Command['kind']> = (command: Extract<Command, { kind: K }>, call: Invocation) => Promise<Reply>;
 type Handlers = { [K in Command['kind']]: Handler<K> };
 
-/** Commands that change an incident need it open; these also work once it is resolved. */
-const ALLOWED_WHEN_RESOLVED: ReadonlySet<Command['kind']> = new Set([
-  'status',
-  'resolve',
-  'note',
-  'timestamp',
-  'action',
-  'actions',
-  'timezone',
-  'postmortem',
-]);
-
-function resolvedRefusal(incident: IncidentRecord, kind: string): string | null {
-  if (incident.status !== 'resolved' || ALLOWED_WHEN_RESOLVED.has(kind as Command['kind'])) return null;
-  return `${incidentRef(incident.number)} is resolved, so \`${kind}\` no longer applies. Re-open it with \`/incident status investigating\` if it is not over.`;
+function resolvedRefusal(incident: IncidentRecord, command: Command): string | null {
+  if (incident.status !== 'resolved' || worksOnResolvedIncident(command)) return null;
+  return `${incidentRef(incident.number)} is resolved, so \`${command.kind}\` no longer applies. Re-open it with \`/incident status investigating\` if it is not over.`;
 }
 
 /** Narrows `incident` for handlers that registerCommands only calls inside an incident channel. */
@@ -116,7 +105,8 @@ const handlers: Handlers = {
   note: async (command, { ctx, body, incident }) => {
     const current = inIncident(incident);
     const at = addIncidentNote(ctx, current, { time: command.time, text: command.text, userId: body.user_id });
-    return `Noted at ${formatTime(at, current.timeZone)}.`;
+    const sameDay = dayKey(at, current.timeZone) === dayKey(ctx.now(), current.timeZone);
+    return `Noted at ${sameDay ? formatTime(at, current.timeZone) : formatDateTime(at, current.timeZone)}.`;
   },
 
   timestamp: async (command, { ctx, body, incident }) => {
@@ -141,9 +131,7 @@ const handlers: Handlers = {
 
   postmortem: async (_command, { ctx, incident }) => {
     const current = inIncident(incident);
-    ctx.tasks.run(`post postmortem for incident ${current.number}`, async () => {
-      await publishPostmortem(ctx, current.number);
-    });
+    withNotices(ctx, () => queuePostmortem(ctx, current));
     return `Writing the postmortem draft for ${incidentRef(current.number)}…`;
   },
 
@@ -173,7 +161,7 @@ export function registerCommands(app: App, ctx: ServiceContext): void {
       });
       return;
     }
-    const refusal = incident && resolvedRefusal(incident, parsed.command.kind);
+    const refusal = incident && resolvedRefusal(incident, parsed.command);
     if (refusal) {
       await ack({ response_type: 'ephemeral', text: refusal });
       return;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { needsIncidentChannel, parseCommand, type Command } from '../../src/domain/command.js';
+import { needsIncidentChannel, parseCommand, worksOnResolvedIncident, type Command } from '../../src/domain/command.js';
 
 describe('parseCommand accepts', () => {
   it.each<[string, Command]>([
@@ -111,6 +111,27 @@ describe('needsIncidentChannel', () => {
     const result = parseCommand(text);
     if (!result.ok) throw new Error(result.error);
     expect(needsIncidentChannel(result.command)).toBe(expected);
+  });
+});
+
+describe('worksOnResolvedIncident', () => {
+  it.each([
+    ['status investigating', true],
+    ['resolve', true],
+    ['note late detail', true],
+    ['timestamp detected 10:00', true],
+    ['action write it up', true],
+    ['actions', true],
+    ['timezone UTC', true],
+    ['postmortem', true],
+    ['update still bad', false],
+    ['severity sev1', false],
+    ['lead <@U1>', false],
+    ['role comms <@U1>', false],
+  ])('%s → %s', (text, expected) => {
+    const result = parseCommand(text);
+    if (!result.ok) throw new Error(result.error);
+    expect(worksOnResolvedIncident(result.command)).toBe(expected);
   });
 });
 

@@ -26,6 +26,14 @@ describe('placeLocalTime', () => {
     expect(new Date(placeLocalTime(local, zone, Date.parse(now))).toISOString()).toBe(new Date(expected).toISOString());
   });
 
+  it.each<[string, number, string]>([
+    ['a few seconds early, within the skew: today', 60_000, '2024-04-09T14:05:00Z'],
+    ['a few seconds early, without a skew: yesterday', 0, '2024-04-08T14:05:00Z'],
+  ])('%s', (_name, skew, expected) => {
+    const now = Date.parse('2024-04-09T14:04:50Z');
+    expect(new Date(placeLocalTime(clock(14, 5), 'UTC', now, skew)).toISOString()).toBe(new Date(expected).toISOString());
+  });
+
   it('refuses an unknown zone', () => {
     expect(() => placeLocalTime(clock(1, 0), 'Nowhere/Land', 0)).toThrow(RangeError);
   });

@@ -171,3 +171,38 @@ describe('declare when Slack fails', () => {
     expect(channelsNamed('inc-2')).toEqual(['inc-2-search-down']);
   });
 });
+
+describe('drafts and waits', () => {
+  it('uploads one draft when the answer to sharing it was lost', async () => {
+    sim.failNext('files.completeUploadExternal', { status: 500, afterEffect: true });
+    await command('resolve done');
+    await box.sitrep.ctx.tasks.idle();
+    expect(sim.filesIn(channel.id).filter((file) => file.uploaded)).toHaveLength(1);
+    // The one it found is the one it recorded, so a later delete withdraws it.
+    const { ts } = await box.driver.message({ channelId: channel.id, userId: U_BOB, text: 'oops, a secret' });
+    await box.driver.delete({ channelId: channel.id, ts });
+    await box.sitrep.ctx.tasks.idle();
+    const drafts = sim.filesIn(channel.id);
+    expect(drafts).toHaveLength(1);
+    expect(sim.callsOf('files.delete').filter((call) => call.ok)).toHaveLength(1);
+  });
+
+  it('sends `/incident postmortem` through the outbox, so it survives a failure', async () => {
+    sim.failNext('files.getUploadURLExternal', { status: 503, times: 2 });
+    await command('postmortem');
+    await box.sitrep.ctx.tasks.idle();
+    expect(sim.filesIn(channel.id).filter((file) => file.uploaded)).toHaveLength(1);
+  });
+
+  it('holds new work back until a Retry-After has passed', async () => {
+    sim.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
+    await command('update one');
+    await sim.waitFor(() => sim.callsOf('chat.postMessage').some((call) => call.status === 429) || undefined, { what: 'the rate limit' });
+    await command('update two');
+    await command('update three');
+    await box.sitrep.ctx.tasks.idle();
+    const statuses = sim.callsOf('chat.postMessage').filter((call) => /one|two|three/.test(String(call.args.text))).map((call) => call.status);
+    expect(statuses).toEqual([429, 200, 200, 200]);
+    expect(posts(/\n>(one|two|three)$/).map((text) => text.split('>').at(-1))).toEqual(['one', 'two', 'three']);
+  });
+});

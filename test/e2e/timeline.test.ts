@@ -271,3 +271,19 @@ describe('people and exports', () => {
     }
   });
 });
+
+describe('a delete after the draft was posted', () => {
+  it('replaces the draft even when the mark was taken back before the delete', async () => {
+    const ts = await say(U_BOB, 'password=hunter2');
+    await mark(ts, 'pushpin');
+    await box.driver.command({ userId: U_ALICE, channelId: channel.id, text: 'resolve done' });
+    const first = await box.sim.waitFor(() => box.sim.filesIn(channel.id).find((file) => file.uploaded), { what: 'the draft' });
+    expect(first.content).toContain('hunter2');
+    await box.driver.unreact({ channelId: channel.id, ts, userId: U_ALICE, name: 'pushpin' });
+    await box.driver.delete({ channelId: channel.id, ts });
+    await box.sitrep.ctx.tasks.idle();
+    const live = box.sim.filesIn(channel.id);
+    expect(live).toHaveLength(1);
+    expect(live[0]?.content).not.toContain('hunter2');
+  });
+});
