@@ -122,7 +122,7 @@ export function createSitrep(options: SitrepOptions): Sitrep {
     config,
     logger,
     now: options.now ?? Date.now,
-    reactions: options.reactions ?? DEFAULT_REACTIONS,
+    reactions: options.reactions ?? config.reactions,
     tasks,
     outbox: { kick: () => outbox.kick() },
   };

@@ -2,6 +2,7 @@
 // A missing or malformed variable stops start-up with one line naming it.
 
 import { z } from 'zod';
+import { DEFAULT_REACTIONS, parseReactionMap, type ReactionMap } from './domain/reactions.js';
 import { canonicalTimeZone, isValidTimeZone } from './domain/time.js';
 
 export type SlackMode = 'http' | 'socket';
@@ -19,6 +20,8 @@ export interface Config {
   announceChannel: string | null;
   updateReminderMinutes: number;
   logLevel: string;
+  /** Emoji reaction to timeline category: the defaults, with INCIDENT_REACTIONS laid over them. */
+  reactions: ReactionMap;
 }
 
 export class ConfigError extends Error {
@@ -61,6 +64,16 @@ const schema = z.object({
   ),
   INCIDENT_UPDATE_REMINDER_MINUTES: optional.pipe(z.coerce.number<string | undefined>().int().min(1).max(1440).default(30)),
   LOG_LEVEL: optional.pipe(z.enum(LOG_LEVELS).default('info')),
+  INCIDENT_REACTIONS: optional.pipe(
+    z
+      .string()
+      .default('')
+      .transform((text, context) => {
+        const map = parseReactionMap(text);
+        if (typeof map === 'string') context.addIssue({ code: 'custom', message: map });
+        return typeof map === 'string' ? DEFAULT_REACTIONS : map;
+      }),
+  ),
 });
 
 function required(value: string | undefined, variable: string, why: string): string {
@@ -98,5 +111,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     announceChannel: vars.INCIDENT_ANNOUNCE_CHANNEL ?? null,
     updateReminderMinutes: vars.INCIDENT_UPDATE_REMINDER_MINUTES,
     logLevel: vars.LOG_LEVEL,
+    reactions: vars.INCIDENT_REACTIONS,
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { DEFAULT_REACTIONS } from '../src/domain/reactions.js';
 
 const http = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret' };
 
@@ -28,6 +29,7 @@ describe('loadConfig', () => {
       announceChannel: null,
       updateReminderMinutes: 30,
       logLevel: 'info',
+      reactions: DEFAULT_REACTIONS,
     });
   });
 
@@ -67,6 +69,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...http, PORT: '', INCIDENT_TIMEZONE: ' ' })).toMatchObject({ port: 3000, timeZone: 'UTC' });
   });
 
+  it('lays INCIDENT_REACTIONS over the default reactions', () => {
+    const { reactions } = loadConfig({ ...http, INCIDENT_REACTIONS: 'fire=impact, :eyes:=investigation' });
+    expect(reactions).toMatchObject({ fire: 'impact', eyes: 'investigation', pushpin: 'key', memo: 'action' });
+  });
+
   it('spells the zone the way Intl does', () => {
     expect(loadConfig({ ...http, INCIDENT_TIMEZONE: 'europe/london' }).timeZone).toBe('Europe/London');
   });
@@ -83,6 +90,7 @@ describe('loadConfig', () => {
     [{ ...http, INCIDENT_ANNOUNCE_CHANNEL: '#general' }, 'INCIDENT_ANNOUNCE_CHANNEL', /channel id/],
     [{ ...http, INCIDENT_UPDATE_REMINDER_MINUTES: '0' }, 'INCIDENT_UPDATE_REMINDER_MINUTES', /0/],
     [{ ...http, LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /loud/],
+    [{ ...http, INCIDENT_REACTIONS: 'fire=panic' }, 'INCIDENT_REACTIONS', /"fire=panic" is not emoji=category/],
     [{ ...http, SLACK_API_URL: 'ftp://x' }, 'SLACK_API_URL', /ftp/],
   ])('refuses %j, naming %s', (env, variable, detail) => {
     const error = errorOf(env);

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { openDatabase } from '../db/connection.js';
 import { parseIncidentRef } from '../domain/incident.js';
 import { renderPostmortem } from '../domain/postmortem.js';
-import { DEFAULT_REACTIONS } from '../domain/reactions.js';
+import { parseReactionMap } from '../domain/reactions.js';
 import { isValidTimeZone } from '../domain/time.js';
 import { loadPostmortemInput } from '../services/postmortem.js';
 import { incidentExport } from '../services/export.js';
@@ -41,7 +41,9 @@ function run(argv: string[], env: NodeJS.ProcessEnv): void {
   if (!existsSync(path)) throw new UsageError(`there is no database at ${path} (set DATABASE_PATH)`);
   const database = openDatabase(path);
   try {
-    const input = loadPostmortemInput(database.db, number, DEFAULT_REACTIONS);
+    const reactions = parseReactionMap(env.INCIDENT_REACTIONS ?? '');
+    if (typeof reactions === 'string') throw new UsageError(`INCIDENT_REACTIONS: ${reactions}`);
+    const input = loadPostmortemInput(database.db, number, reactions);
     if (!input) throw new UsageError(`there is no INC-${number} in ${path}`);
     const output =
       values.format === 'json'

@@ -34,6 +34,23 @@ export const CATEGORY_LABELS: Readonly<Record<Category, string>> = {
 };
 
 /**
+ * Reads `fire=impact, eyes=investigation` (emoji names without colons) into a map
+ * laid over the defaults. Returns an error message for anything it cannot read.
+ */
+export function parseReactionMap(text: string, base: ReactionMap = DEFAULT_REACTIONS): ReactionMap | string {
+  const map: Record<string, Category> = { ...base };
+  for (const pair of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+    const match = /^:?([a-z0-9_+'-]+):?\s*=\s*([a-z]+)$/.exec(pair);
+    const category = match?.[2] as Category | undefined;
+    if (!match?.[1] || !category || !(CATEGORIES as readonly string[]).includes(category)) {
+      return `"${pair}" is not emoji=category (categories: ${CATEGORIES.join(', ')})`;
+    }
+    map[match[1]] = category;
+  }
+  return map;
+}
+
+/**
  * Slack names skin-toned reactions `name::skin-tone-2`; the tone does not change the meaning.
  */
 export function categoryOf(reaction: string, map: ReactionMap = DEFAULT_REACTIONS): Category | null {

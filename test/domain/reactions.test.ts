@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { categoriesOf, categoryOf } from '../../src/domain/reactions.js';
+import { DEFAULT_REACTIONS, categoriesOf, categoryOf, parseReactionMap } from '../../src/domain/reactions.js';
 
 describe('categoryOf', () => {
   it.each([
@@ -28,4 +28,20 @@ describe('categoriesOf', () => {
     expect(categoriesOf(['memo', 'pushpin', 'thumbsup', 'pushpin', 'bulb'])).toEqual(['key', 'cause', 'action']);
   });
   it('is empty for no marks', () => expect(categoriesOf([])).toEqual([]));
+});
+
+describe('parseReactionMap', () => {
+  it.each([
+    ['', {}],
+    ['fire=impact', { fire: 'impact' }],
+    [' :fire: = impact , eyes=investigation ', { fire: 'impact', eyes: 'investigation' }],
+    ['pushpin=action', { pushpin: 'action' }],
+    ['+1=key', { '+1': 'key' }],
+  ])('%j lays %j over the defaults', (text, extra) => {
+    expect(parseReactionMap(text)).toEqual({ ...DEFAULT_REACTIONS, ...extra });
+  });
+
+  it.each(['fire', 'fire=panic', '=impact', 'fire=impact=cause', 'Fire Alarm=impact'])('refuses %j', (text) => {
+    expect(parseReactionMap(text)).toMatch(/is not emoji=category/);
+  });
 });

@@ -287,3 +287,19 @@ describe('a delete after the draft was posted', () => {
     expect(live[0]?.content).not.toContain('hunter2');
   });
 });
+
+describe('configured reactions', () => {
+  it('marks with the emoji INCIDENT_REACTIONS adds', async () => {
+    const configured = await startTestSandbox({ env: { INCIDENT_REACTIONS: 'fire=cause' } });
+    try {
+      const incidentChannel = await configured.declare(U_ALICE, 'declare Configured');
+      const { ts } = await configured.driver.message({ channelId: incidentChannel.id, userId: U_BOB, text: 'the cert expired' });
+      await configured.driver.react({ channelId: incidentChannel.id, ts, userId: U_ALICE, name: 'fire' });
+      await configured.driver.command({ userId: U_ALICE, channelId: incidentChannel.id, text: 'resolve' });
+      const file = await configured.sim.waitFor(() => configured.sim.filesIn(incidentChannel.id).find((f) => f.uploaded), { what: 'the draft' });
+      expect(section(file.content, 'Root cause')).toContain('the cert expired');
+    } finally {
+      await configured.close();
+    }
+  });
+});
