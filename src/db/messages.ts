@@ -1,5 +1,6 @@
 // Queries for recorded messages and the reactions that mark them.
 
+import type BetterSqlite3 from 'better-sqlite3';
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { categoriesOf, type ReactionMap } from '../domain/reactions.js';
 import { slackTsToMs } from '../domain/time.js';
@@ -92,6 +93,9 @@ export function removeReaction(
   statements(db).removeReaction.run(reaction);
 }
 
+/** No files, no reactions: most messages. Read-only, so one empty list serves them all. */
+const NONE: readonly never[] = Object.freeze([]);
+
 /** A message row as listTimelineMessages reads it: the columns in the order it selects them. */
 type TimelineRow = [
   channelId: string,
@@ -109,9 +113,10 @@ type TimelineRow = [
 
 /** Every message of an incident with the categories its current reactions give it. */
 export function listTimelineMessages(db: Db, incidentId: number, reactionMap: ReactionMap): TimelineMessage[] {
-  // Read as plain arrays and mapped here: a draft of a 100,000-message incident reads
-  // every row, and drizzle's generic row mapping cost more than the query itself.
-  const rows = db
+  // Read as plain arrays, one at a time, and mapped here: a draft of a 100,000-message
+  // incident reads every row, and drizzle's generic mapping of a result array cost
+  // more time and memory than the query itself. drizzle still writes the SQL.
+  const query = db
     .select({
       channelId: messages.channelId,
       ts: messages.ts,
@@ -127,9 +132,16 @@ export function listTimelineMessages(db: Db, incidentId: number, reactionMap: Re
     })
     .from(messages)
     .where(eq(messages.incidentId, incidentId))
-    .orderBy(asc(messages.postedAt), asc(messages.ts))
-    .values() as TimelineRow[];
-  const channelIds = [...new Set(rows.map((row) => row[0]))];
+    // By time only: the index gives that order, where `, ts` made SQLite sort every row
+    // again. Messages in the same millisecond are put in ts order below.
+    .orderBy(asc(messages.postedAt))
+    .toSQL();
+  const channelIds = db
+    .selectDistinct({ channelId: messages.channelId })
+    .from(messages)
+    .where(eq(messages.incidentId, incidentId))
+    .all()
+    .map((row) => row.channelId);
   const marks = new Map<string, Array<{ name: string; userId: string }>>();
   if (channelIds.length > 0) {
     for (const reaction of db.select().from(reactions).where(inArray(reactions.channelId, channelIds)).all()) {
@@ -140,28 +152,52 @@ export function listTimelineMessages(db: Db, incidentId: number, reactionMap: Re
       else marks.set(key, [mark]);
     }
   }
-  return rows.map(([channelId, ts, postedAt, userId, text, threadTs, editedAt, deletedAt, subtype, authorName, files]) => {
-    const reacted = marks.get(`${channelId}/${ts}`) ?? [];
+  const sqlite = (db as Db & { $client: BetterSqlite3.Database }).$client;
+  const rows = sqlite.prepare(query.sql).raw(true).iterate(...query.params) as IterableIterator<TimelineRow>;
+  // A big incident repeats a few people and subtypes thousands of times: one string each.
+  const strings = new Map<string, string>();
+  const intern = (value: string | null): string | null => {
+    if (value === null) return null;
+    const known = strings.get(value);
+    if (known !== undefined) return known;
+    strings.set(value, value);
+    return value;
+  };
+  const timeline: TimelineMessage[] = [];
+  for (const [channelId, ts, postedAt, userId, text, threadTs, editedAt, deletedAt, subtype, authorName, files] of rows) {
+    const reacted = marks.get(`${channelId}/${ts}`);
     const deleted = deletedAt !== null;
-    return {
+    timeline.push({
       ts,
       at: postedAt,
-      userId,
+      userId: intern(userId),
       text: deleted ? '' : text,
       threadTs,
       editedAt,
       deleted,
-      categories: categoriesOf(
-        reacted.map((reaction) => reaction.name),
-        reactionMap,
-      ),
-      subtype,
-      authorName,
+      categories: reacted ? categoriesOf(reacted.map((reaction) => reaction.name), reactionMap) : [],
+      subtype: intern(subtype),
+      authorName: intern(authorName),
       // The column is JSON text (drizzle's json mode decodes it the same way).
-      files: deleted || files === null ? [] : ((JSON.parse(files) as SharedFile[] | null) ?? []),
-      reactions: reacted,
-    };
-  });
+      files: deleted || files === null ? NONE : ((JSON.parse(files) as SharedFile[] | null) ?? NONE),
+      reactions: reacted ?? NONE,
+    });
+  }
+  sortSameMillisecondByTs(timeline);
+  return timeline;
+}
+
+/** Within each run of messages at the same millisecond, orders by ts as SQLite compares text (ASCII here). */
+function sortSameMillisecondByTs(timeline: TimelineMessage[]): void {
+  let start = 0;
+  for (let i = 1; i <= timeline.length; i++) {
+    if (i < timeline.length && timeline[i]?.at === timeline[start]?.at) continue;
+    if (i - start > 1) {
+      const run = timeline.slice(start, i).sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+      timeline.splice(start, run.length, ...run);
+    }
+    start = i;
+  }
 }
 
 /**

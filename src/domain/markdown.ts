@@ -30,6 +30,8 @@ import { gfmToMarkdown } from 'mdast-util-gfm';
  * gets a word joiner, which nobody sees and Slack does not parse.
  */
 export function defuseBroadcastText(value: string): string {
+  // Both replacements below start with `<!`: without one there is nothing to do.
+  if (!value.includes('<!')) return value;
   return value
     .replace(/<!(channel|here|everyone|group)(?:\|[^<>]*)?>/gi, (_m, word: string) => `@${broadcastWord(word)}`)
     .replace(/<!(?=channel|here|everyone|group|subteam)/gi, '<\u2060!');
@@ -147,8 +149,9 @@ interface PatternIndex {
   bits: Uint8Array;
   /** A pattern character outside ASCII or longer than one code unit, or too many characters: every pattern is kept. */
   exotic: boolean;
-  /** The patterns that can match, by which pattern characters are present (two 30-bit words). */
-  bySet: Map<string, Unsafe[]>;
+  /** The patterns that can match, by which pattern characters are present (two 30-bit words, low then high). */
+  bySet: Map<number, Map<number, Unsafe[]>>;
+  subsets: number;
 }
 
 const WORD_BITS = 30;
@@ -165,7 +168,7 @@ function patternIndex(unsafe: Unsafe[]): PatternIndex {
       if (character.length !== 1 || code >= 128) exotic = true;
       else if (bits[code] === 0) bits[code] = ++next;
     }
-    index = { bits, exotic: exotic || next > 2 * WORD_BITS, bySet: new Map() };
+    index = { bits, exotic: exotic || next > 2 * WORD_BITS, bySet: new Map(), subsets: 0 };
     patternIndexes.set(unsafe, index);
   }
   return index;
@@ -176,28 +179,46 @@ function hasBit(low: number, high: number, n: number): boolean {
   return n <= WORD_BITS ? (low & (1 << (n - 1))) !== 0 : (high & (1 << (n - 1 - WORD_BITS))) !== 0;
 }
 
+/** Adds to `mask` (two words) the bits of the pattern characters in `value`. */
+function markCharacters(bits: Uint8Array, value: string, mask: [number, number]): void {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    const n = code < 128 ? (bits[code] ?? 0) : 0;
+    if (n === 0) continue;
+    if (n <= WORD_BITS) mask[0] |= 1 << (n - 1);
+    else mask[1] |= 1 << (n - 1 - WORD_BITS);
+  }
+}
+
+const mask: [number, number] = [0, 0];
+
 const escapeText: Handle = (node, parent, state, info) => {
   const all = state.unsafe;
   const index = patternIndex(all);
   let possible = all;
   if (!index.exotic) {
     // What `safe` will look at: the text with the characters either side of it.
-    const subject = (info.before || '') + ((node as Text).value || '') + (info.after || '');
-    let low = 0;
-    let high = 0;
-    for (let i = 0; i < subject.length; i++) {
-      const code = subject.charCodeAt(i);
-      const n = code < 128 ? (index.bits[code] ?? 0) : 0;
-      if (n === 0) continue;
-      if (n <= WORD_BITS) low |= 1 << (n - 1);
-      else high |= 1 << (n - 1 - WORD_BITS);
+    mask[0] = 0;
+    mask[1] = 0;
+    markCharacters(index.bits, info.before || '', mask);
+    markCharacters(index.bits, (node as Text).value || '', mask);
+    markCharacters(index.bits, info.after || '', mask);
+    const [low, high] = mask;
+    let byHigh = index.bySet.get(low);
+    if (!byHigh) {
+      byHigh = new Map();
+      index.bySet.set(low, byHigh);
     }
-    const key = `${low}:${high}`;
-    let subset = index.bySet.get(key);
+    let subset = byHigh.get(high);
     if (!subset) {
       subset = all.filter((pattern) => hasBit(low, high, index.bits[pattern.character.charCodeAt(0)] ?? 0));
-      if (index.bySet.size > 4096) index.bySet.clear();
-      index.bySet.set(key, subset);
+      byHigh.set(high, subset);
+      // Each distinct set of characters adds an entry; a pathological text cannot grow it without bound.
+      index.subsets += 1;
+      if (index.subsets > 4096) {
+        index.bySet.clear();
+        index.subsets = 0;
+      }
     }
     possible = subset;
   }
@@ -209,18 +230,32 @@ const escapeText: Handle = (node, parent, state, info) => {
   }
 };
 
+/** Whether a text is empty or follows another text (so that it would be dropped or merged). */
+function needsTidying(children: readonly Nodes[]): boolean {
+  for (let i = 0; i < children.length; i++) {
+    const child = children[i];
+    if (child?.type === 'text' && (child.value === '' || children[i - 1]?.type === 'text')) return true;
+  }
+  return false;
+}
+
 function tidyNode(node: Nodes): void {
   if (node.type === 'text' || node.type === 'inlineCode' || node.type === 'code') {
     node.value = defuseBroadcastText(node.value);
     return;
   }
   if (!('children' in node)) return;
-  const children: Nodes[] = [];
-  for (const child of node.children as Nodes[]) {
-    const last = children.at(-1);
-    if (child.type === 'text' && last?.type === 'text') last.value += child.value;
-    else if (child.type !== 'text' || child.value !== '') children.push(child);
+  let children = node.children as Nodes[];
+  // Most nodes have nothing to merge or drop; only those get a new list of children.
+  if (needsTidying(children)) {
+    const tidied: Nodes[] = [];
+    for (const child of children) {
+      const last = tidied.at(-1);
+      if (child.type === 'text' && last?.type === 'text') last.value += child.value;
+      else if (child.type !== 'text' || child.value !== '') tidied.push(child);
+    }
+    children = tidied;
+    (node as Parent).children = children as Parent['children'];
   }
-  children.forEach(tidyNode);
-  (node as Parent).children = children as Parent['children'];
+  for (const child of children) tidyNode(child);
 }

@@ -21,6 +21,13 @@ export interface PhrasingOptions {
   singleLine?: boolean;
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Text SQLite can store as UTF-8 and give back unchanged: a lone surrogate becomes U+FFFD. */
+export function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, '\uFFFD');
+}
+
 /** A Slack user id as it appears in a mention (`U…`, or `W…` on Enterprise Grid). */
 export const USER_ID_PATTERN = '[UW][A-Z0-9_]+';
 
@@ -28,6 +35,7 @@ const MENTIONS = new RegExp(`<@(${USER_ID_PATTERN})(?:\\|[^>]*)?>`, 'g');
 
 /** The user ids that `<@U…>` mentions in a message name, in order, repeats included. */
 export function mentionedUserIds(mrkdwn: string): string[] {
+  if (!mrkdwn.includes('<@')) return [];
   return [...mrkdwn.matchAll(MENTIONS)].map((match) => match[1] ?? '');
 }
 

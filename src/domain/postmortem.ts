@@ -118,6 +118,8 @@ interface Context {
   names: Names;
   /** Marked, undeleted messages and every event, in time order. */
   entries: Entry[];
+  /** The local day (dayKey) of each entry, worked out once. */
+  dayOf: Map<Entry, string>;
   /** The status in force just before each entry. */
   statusBefore: Map<Entry, Status | null>;
   /** Whether the timeline crosses a local midnight; then times elsewhere carry their date. */
@@ -133,13 +135,15 @@ type Entry =
 
 function context(input: PostmortemInput, zone: string): Context {
   const entries = timelineEntries(input);
-  const multiDay = new Set(entries.map((entry) => dayKey(entry.at, zone))).size > 1;
+  const dayOf = new Map(entries.map((entry) => [entry, dayKey(entry.at, zone)]));
+  const multiDay = new Set(dayOf.values()).size > 1;
   return {
     input,
     incident: input.incident,
     zone,
     names: input.names,
     entries,
+    dayOf,
     statusBefore: statusesBefore(entries),
     multiDay,
     when: (at) => (multiDay ? formatDateTime(at, zone) : formatTime(at, zone)),
@@ -354,7 +358,7 @@ function timeline(ctx: Context): BlockContent[] {
   if (!ctx.multiDay) return [list(ctx.entries.map((entry) => entryItem(ctx, entry)))];
   const days: Array<{ key: string; entries: Entry[] }> = [];
   for (const entry of ctx.entries) {
-    const key = dayKey(entry.at, ctx.zone);
+    const key = ctx.dayOf.get(entry) ?? dayKey(entry.at, ctx.zone);
     const last = days.at(-1);
     if (last?.key === key) last.entries.push(entry);
     else days.push({ key, entries: [entry] });

@@ -146,21 +146,30 @@ export function zoneAbbreviation(zone: string, at: number): string {
   assertZone(zone);
   if (UTC_ZONES.has(zone.toLowerCase())) return 'UTC';
   // A draft shows most instants twice (the timeline, then a quote), and asking Intl is the slow part.
-  let known = abbreviations.get(zone);
-  const remembered = known?.get(at);
-  if (remembered !== undefined) return remembered;
-  const abbreviation = lookUpAbbreviation(zone, at);
-  if (!known || known.size >= 50_000) {
-    if (abbreviations.size > 100) abbreviations.clear();
-    known = new Map();
-    abbreviations.set(zone, known);
-  }
-  known.set(at, abbreviation);
-  return abbreviation;
+  return remembered(abbreviations, zone, at, lookUpAbbreviation);
 }
 
-/** Abbreviations already worked out, by zone and instant. */
+/*
+ * What Intl said about an instant in a zone, kept: a draft asks about each entry's
+ * instant more than once (its day, its time, a quote of it), and each question is an
+ * Intl call. Bounded: a long-running bot forgets a zone's answers after 20,000.
+ */
 const abbreviations = new Map<string, Map<number, string>>();
+const offsets = new Map<string, Map<number, number>>();
+
+function remembered<T>(memo: Map<string, Map<number, T>>, zone: string, at: number, work: (zone: string, at: number) => T): T {
+  let known = memo.get(zone);
+  const value = known?.get(at);
+  if (value !== undefined) return value;
+  const fresh = work(zone, at);
+  if (!known || known.size >= 20_000) {
+    if (memo.size > 100) memo.clear();
+    known = new Map();
+    memo.set(zone, known);
+  }
+  known.set(at, fresh);
+  return fresh;
+}
 
 function lookUpAbbreviation(zone: string, at: number): string {
   for (const locale of localesFor(zone)) {
@@ -182,7 +191,7 @@ function lookUpAbbreviation(zone: string, at: number): string {
 
 function wallClock(at: number, zone: string): Date {
   assertZone(zone);
-  const offsetMinutes = tzOffset(zone, new Date(at));
+  const offsetMinutes = remembered(offsets, zone, at, (z, instant) => tzOffset(z, new Date(instant)));
   const wall = new Date(at - Math.round(-offsetMinutes * 60) * 1000);
   // date-fns refuses an invalid date with this same error.
   if (Number.isNaN(wall.getTime())) throw new RangeError('Invalid time value');

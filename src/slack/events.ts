@@ -10,7 +10,7 @@
 import type { App, Context } from '@slack/bolt';
 import { groupCommit } from '../db/group-commit.js';
 import { forgetEventsBefore, isEventHandled, markEventHandled } from '../db/slack-events.js';
-import { mentionedUserIds } from '../domain/mrkdwn.js';
+import { mentionedUserIds, wellFormed } from '../domain/mrkdwn.js';
 import { slackTsToMs } from '../domain/time.js';
 import type { ServiceContext } from '../services/context.js';
 import { rememberPeople } from '../services/postmortem.js';
@@ -58,11 +58,13 @@ interface SlackMessageEvent extends SlackMessage {
 
 /** Integrations (alerting tools) often say everything in attachments and nothing in `text`. */
 function textOf(message: SlackMessage): string {
-  if (message.text) return message.text;
-  return (message.attachments ?? [])
-    .map((attachment) => attachment.fallback ?? attachment.text ?? attachment.pretext ?? '')
-    .filter(Boolean)
-    .join('\n');
+  if (message.text) return wellFormed(message.text);
+  return wellFormed(
+    (message.attachments ?? [])
+      .map((attachment) => attachment.fallback ?? attachment.text ?? attachment.pretext ?? '')
+      .filter(Boolean)
+      .join('\n'),
+  );
 }
 
 function incoming(channelId: string, message: SlackMessage): IncomingMessage {
