@@ -4,24 +4,17 @@
 
 import { listLiveDrafts } from '../db/drafts.js';
 import { findIncidentByChannel } from '../db/incidents.js';
-import { addReaction, deleteMessage, editMessage, recordMessage, removeReaction } from '../db/messages.js';
+import { addReaction, deleteMessage, editMessage, recordMessage, removeReaction, type NewMessage } from '../db/messages.js';
 import type { SharedFile } from '../domain/timeline.js';
 import { slackTsToMs } from '../domain/time.js';
 import type { ServiceContext } from './context.js';
 import { queuePostmortem, withNotices } from './broadcast.js';
 
-/** The parts of a Slack `message` event that sitrep keeps. */
-export interface IncomingMessage {
-  channelId: string;
-  ts: string;
-  threadTs: string | null;
-  userId: string | null;
-  botId: string | null;
-  subtype: string | null;
-  text: string;
+/** The parts of a Slack `message` event that sitrep keeps: a stored message before it has an incident and a time. */
+export type IncomingMessage = Pick<NewMessage, 'channelId' | 'ts' | 'threadTs' | 'userId' | 'botId' | 'subtype' | 'text'> & {
   authorName: string | null;
   files: SharedFile[];
-}
+};
 
 export type RecordOutcome = 'recorded' | 'duplicate' | 'not-an-incident';
 
