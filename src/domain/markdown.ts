@@ -32,10 +32,16 @@ import { gfmToMarkdown } from 'mdast-util-gfm';
 export function defuseBroadcastText(value: string): string {
   // Both replacements below start with `<!`: without one there is nothing to do.
   if (!value.includes('<!')) return value;
-  return value
-    .replace(/<!(channel|here|everyone|group)(?:\|[^<>]*)?>/gi, (_m, word: string) => `@${broadcastWord(word)}`)
-    .replace(/<!(?=channel|here|everyone|group|subteam)/gi, '<\u2060!');
+  return spellOutBroadcasts(value).replace(BROADCAST_START, '<\u2060!');
 }
+
+/** `<!channel>`, `<!here>`, `<!everyone>` (and `<!group>`, with an optional label) as the words they mean. */
+export function spellOutBroadcasts(value: string): string {
+  return value.replace(/<!(channel|here|everyone|group)(?:\|[^<>]*)?>/gi, (_m, word: string) => `@${broadcastWord(word)}`);
+}
+
+/** A `<!` that could start a broadcast or group mention: what each output format must break up its own way. */
+export const BROADCAST_START = /<!(?=channel|here|everyone|group|subteam)/gi;
 
 /** `<!group>` is the legacy spelling of `<!channel>`. */
 export function broadcastWord(word: string): string {

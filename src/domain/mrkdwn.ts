@@ -10,7 +10,7 @@
 import type { BlockContent, Blockquote, Code, DefinitionContent, PhrasingContent } from 'mdast';
 import { parse, NodeType } from 'slack-message-parser';
 import type { Node as SlackNode } from 'slack-message-parser';
-import { broadcastWord, defuseBroadcastText, emphasis, inlineCode, paragraph, strong, text } from './markdown.js';
+import { BROADCAST_START, broadcastWord, defuseBroadcastText, emphasis, spellOutBroadcasts, inlineCode, paragraph, strong, text } from './markdown.js';
 import { formatDateTime } from './time.js';
 
 /** Slack user id → display name. */
@@ -60,12 +60,11 @@ export function escapeMrkdwn(value: string): string {
  * with `link_names: true`.
  */
 export function neutralizeBroadcasts(mrkdwn: string): string {
-  return mrkdwn
-    .replace(/<!(channel|here|everyone|group)(?:\|[^<>]*)?>/gi, (_m, word: string) => `@${broadcastWord(word)}`)
+  return spellOutBroadcasts(mrkdwn)
     .replace(/<!subteam\^([^|<>]*)(?:\|([^<>]*))?>/gi, (_m, id: string, label: string | undefined) =>
       handle(label ?? '', id),
     )
-    .replace(/<!(?=channel|here|everyone|group|subteam)/gi, '&lt;!');
+    .replace(BROADCAST_START, '&lt;!');
 }
 
 /** Block-level Markdown for a message: paragraphs (lines kept as hard breaks), code blocks, quotes. */
