@@ -2,8 +2,8 @@
 // services' context, and the listeners. Starting and stopping live here too.
 
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { App, HTTPReceiver, SocketModeReceiver, type CustomRoute, type Receiver } from '@slack/bolt';
+import { Server as HttpServer, type RequestListener, type Server } from 'node:http';
+import { App, HTTPReceiver, type Receiver } from '@slack/bolt';
 // retryPolicies is a CommonJS re-export that Node's ESM loader cannot see by name.
 import webApi, { type RetryOptions } from '@slack/web-api';
 import type { Config } from './config.js';
@@ -20,12 +20,21 @@ import { registerEvents } from './slack/events.js';
 import { registerHome } from './slack/home.js';
 import { registerViews } from './slack/views.js';
 import { Tasks } from './tasks.js';
+import { BotIdentityCache } from './transport/bot-identity.js';
+import { drainConnections } from './transport/drain-connections.js';
+import { CommitFirstSocketModeReceiver } from './transport/socket-mode-receiver.js';
 
 export const EVENTS_PATH = '/slack/events';
 
 /** No Slack call may hang the outbox, the reminders or shutdown. */
 const CALL_TIMEOUT_MS = 10_000;
 const SHORT_RETRIES: RetryOptions = { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 1000 };
+
+/** On stop, requests in flight get this long to finish before their connections are cut. */
+const CONNECTION_GRACE_MS = 5000;
+
+/** On stop, background work (Slack calls under way) gets this long before it is left for the next start. */
+const BACKGROUND_GRACE_MS = 2000;
 
 /** How often open incidents are checked for due nudges. */
 export const DEFAULT_REMINDER_INTERVAL_MS = 60_000;
@@ -55,26 +64,27 @@ export interface Sitrep {
   checkReminders(): Promise<void>;
 }
 
-const healthz: CustomRoute = {
-  path: '/healthz',
-  method: ['GET'],
-  handler: (_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"ok":true}');
-  },
+const HEALTH_PATH = '/healthz';
+
+const healthz: RequestListener = (_req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end('{"ok":true}');
 };
 
-function buildReceiver(config: Config, logger: Logger): Receiver {
+function buildReceiver(config: Config, logger: Logger, retryConfig: RetryOptions | undefined): Receiver {
   const log = boltLogger(logger);
   if (config.mode === 'socket' && config.appToken) {
     // Socket Mode has no HTTP requests to guard (payloads come over the WebSocket sitrep
-    // opened with its app token); the shape of the events is checked all the same.
+    // opened with its app token); the shape of the events is checked all the same, and
+    // envelopes are acknowledged only after their commit.
     return dropMalformedEvents(
-      new SocketModeReceiver({
+      new CommitFirstSocketModeReceiver({
         appToken: config.appToken,
         logger: log,
-        customRoutes: [healthz],
-        installerOptions: { port: config.port },
+        port: config.port,
+        routes: { [HEALTH_PATH]: healthz },
+        ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
+        ...(retryConfig ? { retryConfig } : {}),
       }),
       { logger },
     );
@@ -85,7 +95,7 @@ function buildReceiver(config: Config, logger: Logger): Receiver {
     endpoints: EVENTS_PATH,
     // Slack gets its 200 only once the event is committed.
     processBeforeResponse: true,
-    customRoutes: [healthz],
+    customRoutes: [{ path: HEALTH_PATH, method: ['GET'], handler: healthz }],
     logger: log,
     // A body sent without a Content-Length is cut off here, while Bolt reads it (413).
     bodyLimit: DEFAULT_GUARD_POLICY.bodyLimitBytes,
@@ -98,27 +108,34 @@ function buildReceiver(config: Config, logger: Logger): Receiver {
 
 export function createSitrep(options: SitrepOptions): Sitrep {
   const { config, database, logger } = options;
-  const receiver = buildReceiver(config, logger);
+  const receiver = buildReceiver(config, logger, options.retryConfig);
+  const clientOptions = {
+    ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
+    // Used while someone waits (views.open, membership checks) and for small background
+    // calls: a few quick retries, and no call outlives a stuck socket.
+    retryConfig: options.retryConfig ?? SHORT_RETRIES,
+    timeout: CALL_TIMEOUT_MS,
+  };
+  const slack = new webApi.WebClient(config.botToken, { ...clientOptions, logger: boltLogger(logger) });
+  const identity = new BotIdentityCache(slack, logger);
   const app = new App({
-    token: config.botToken,
     receiver,
+    authorize: async (_source, body) => ({ botToken: config.botToken, ...identity.forRequest(body) }),
     logger: boltLogger(logger),
-    clientOptions: {
-      ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
-      // Used while someone waits (views.open, membership checks) and for small background
-      // calls: a few quick retries, and no call outlives a stuck socket.
-      retryConfig: options.retryConfig ?? SHORT_RETRIES,
-      timeout: CALL_TIMEOUT_MS,
-    },
+    clientOptions,
   });
+  // Rethrown so the receiver fails the request: a 500 over HTTP, no acknowledgement over
+  // Socket Mode. Either way Slack delivers it again; returning here would turn a write that
+  // failed before its commit (disk full, a lock held too long) into a 200 and lose the event.
   app.error(async (error) => {
-    logger.error({ err: error }, 'unhandled error in a listener');
+    logger.error({ err: error }, 'a listener failed; Slack is not acknowledged and will retry');
+    throw error;
   });
 
   const tasks = new Tasks(logger);
   const ctx: ServiceContext = {
     db: database.db,
-    slack: app.client,
+    slack,
     config,
     logger,
     now: options.now ?? Date.now,
@@ -144,15 +161,18 @@ export function createSitrep(options: SitrepOptions): Sitrep {
   const reminderIntervalMs =
     options.reminderIntervalMs === undefined ? DEFAULT_REMINDER_INTERVAL_MS : options.reminderIntervalMs;
   let stopReminders: (() => Promise<void>) | null = null;
+  let server: Server | undefined;
 
   return {
     app,
     ctx,
     async start() {
       const started = (await app.start(config.port)) as unknown;
-      const address = (started as Server | undefined)?.address?.() as AddressInfo | null | undefined;
+      server = started instanceof HttpServer ? started : undefined;
+      const address = server?.address() as AddressInfo | null | undefined;
       const port = address?.port ?? config.port;
       logger.info({ mode: config.mode, port }, 'sitrep is listening');
+      void identity.refresh();
       // Whatever was queued before a stop or a crash goes out now.
       outbox.kick();
       if (reminderIntervalMs !== null && !stopReminders) {
@@ -161,11 +181,20 @@ export function createSitrep(options: SitrepOptions): Sitrep {
       return port;
     },
     async stop() {
+      // No new Slack work first (a pass waiting out a retry ends at once), then no new
+      // requests; those in flight finish and are acknowledged; then background work drains.
+      outbox.stop();
       await stopReminders?.();
       stopReminders = null;
-      await app.stop();
-      outbox.stop();
-      await tasks.idle();
+      const closing = app.stop();
+      const stopDraining = server ? drainConnections(server, CONNECTION_GRACE_MS) : undefined;
+      await closing;
+      stopDraining?.();
+      // A Slack call that hangs must not hold the stop: what it was sending stays queued
+      // and is sent (looked up first, so never twice) after the next start.
+      let graceTimer: NodeJS.Timeout | undefined;
+      await Promise.race([tasks.idle(), new Promise((resolve) => (graceTimer = setTimeout(resolve, BACKGROUND_GRACE_MS)))]);
+      clearTimeout(graceTimer);
     },
     checkReminders: () => checkReminders(ctx),
   };

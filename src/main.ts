@@ -5,6 +5,9 @@ import { ConfigError, loadConfig } from './config.js';
 import { DatabaseError, openDatabase } from './db/connection.js';
 import { configSecrets, createLogger } from './logger.js';
 
+/** The longest a stop may take; what has not finished by then is left for the next start. */
+const STOP_DEADLINE_MS = 8000;
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -31,12 +34,23 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    sitrep
-      .stop()
-      .catch((err: unknown) => logger.error({ err }, 'error while stopping'))
-      .finally(() => {
+    const started = Date.now();
+    // Slack unreachable, or a connection that never finishes, must not hold the stop: after
+    // the deadline sitrep exits anyway. Nothing is lost by it: every request it acknowledged
+    // is committed, and outbox work not yet sent stays queued for the next start.
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'deadline'>((resolve) => {
+      timer = setTimeout(() => resolve('deadline'), STOP_DEADLINE_MS);
+    });
+    Promise.race([sitrep.stop().then(() => 'finished' as const), deadline])
+      .catch((err: unknown) => {
+        logger.error({ err }, 'error while stopping');
+        return 'failed' as const;
+      })
+      .then((outcome) => {
+        clearTimeout(timer);
         database.close();
-        logger.info('stopped');
+        logger.info({ outcome, ms: Date.now() - started }, 'stopped');
         process.exit(0);
       });
   };

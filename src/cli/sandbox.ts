@@ -20,6 +20,17 @@ export interface SandboxOptions {
   /** One clock for Slack's timestamps and the bot's; defaults to the real one. */
   now?: Clock;
   logger?: Logger;
+  /**
+   * How Slack reaches the app: signed HTTP requests (default), or Socket Mode
+   * envelopes over the WebSocket the app opens to the simulator.
+   */
+  transport?: 'http' | 'socket';
+  /** Have the driver deliver the bot's own posts, edits and deletes back to it, as Slack does. */
+  echoBotMessages?: boolean;
+  /** How long the simulator waits for a Socket Mode acknowledgement before it counts as missing. */
+  socketAckTimeoutMs?: number;
+  /** How long a write waits for a lock held elsewhere (see openDatabase); tests shorten it. */
+  busyTimeoutMs?: number;
   /** Passed to createSitrep: null turns the reminder timer off. */
   reminderIntervalMs?: number | null;
   /**
@@ -43,11 +54,14 @@ export interface Sandbox {
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const now = options.now ?? Date.now;
   const ownsSim = options.sim === undefined;
-  const sim = options.sim ?? (await startSlackSimulator({ now }));
+  const sim =
+    options.sim ??
+    (await startSlackSimulator({ now, ...(options.socketAckTimeoutMs !== undefined ? { socketAckTimeoutMs: options.socketAckTimeoutMs } : {}) }));
   const signingSecret = randomBytes(16).toString('hex');
+  const transport = options.transport ?? 'http';
   const config = loadConfig({
     SLACK_BOT_TOKEN: sim.botToken,
-    SLACK_SIGNING_SECRET: signingSecret,
+    ...(transport === 'socket' ? { SLACK_APP_TOKEN: sim.appToken } : { SLACK_SIGNING_SECRET: signingSecret }),
     SLACK_API_URL: sim.apiUrl,
     PORT: '0',
     DATABASE_PATH: options.databasePath,
@@ -56,7 +70,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     ...(options.prepare?.(sim) ?? {}),
   });
   const logger = options.logger ?? createLogger(config.logLevel, undefined, { secrets: configSecrets(config) });
-  const database = openDatabase(config.databasePath);
+  const database = openDatabase(config.databasePath, options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {});
   // A failing call must fail the test that made it, not retry for minutes.
   const sitrep = createSitrep({
     config,
@@ -70,7 +84,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   });
   const port = await sitrep.start();
   const appUrl = `http://127.0.0.1:${port}${EVENTS_PATH}`;
-  const driver = new SlackDriver({ appUrl, signingSecret, simulator: sim });
+  const echoBotMessages = options.echoBotMessages ?? false;
+  const driver =
+    transport === 'socket'
+      ? new SlackDriver({ transport, simulator: sim, echoBotMessages })
+      : new SlackDriver({ appUrl, signingSecret, simulator: sim, echoBotMessages });
   return {
     sim,
     driver,

@@ -28,7 +28,12 @@ export class DatabaseError extends Error {
  * Opens (creating if needed) the database at `path` and migrates it.
  * `:memory:` gives a private in-memory database.
  */
-export function openDatabase(path: string): Database {
+export interface OpenOptions {
+  /** How long a writer waits for a lock another connection holds; default 5 s. */
+  busyTimeoutMs?: number;
+}
+
+export function openDatabase(path: string, options: OpenOptions = {}): Database {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   const sqlite = new BetterSqlite3(path);
   try {
@@ -38,7 +43,7 @@ export function openDatabase(path: string): Database {
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
     // The export CLI or a backup may hold the lock for a moment; wait rather than fail.
-    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
     const check = sqlite.pragma('integrity_check', { simple: true });
     if (check !== 'ok') throw new DatabaseError(`${path} is corrupt (integrity_check: ${String(check)}); ${RESTORE_HINT}`);
     const db = drizzle(sqlite, { schema });

@@ -42,6 +42,10 @@ export class GroupCommit {
         try {
           return { ok: true, value: runOne(queued.work) };
         } catch (error) {
+          // SQLite rolls the whole transaction back by itself on some errors (SQLITE_FULL,
+          // SQLITE_IOERR, SQLITE_NOMEM). The writes after this one would then run outside
+          // any transaction, each committed on its own: fail the whole batch instead.
+          if (!sqlite.inTransaction) throw error;
           return { ok: false, error };
         }
       }),

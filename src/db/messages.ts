@@ -219,33 +219,32 @@ export function editMessage(db: Db, edit: NewMessage & { editedAt: number }): vo
 /**
  * Removes a message's text for good (people delete pasted secrets); the row stays as a
  * tombstone, so a late delivery of the original cannot bring the text back.
- * Returns whether the message carried a mark, i.e. may have been in a posted draft.
+ * Returns whether recorded text was removed, i.e. whether a posted draft may have quoted it
+ * (a delete of something never recorded, such as sitrep's own post, changes no draft).
  */
 export function deleteMessage(db: Db, removal: { incidentId: number; channelId: string; ts: string; deletedAt: number }): boolean {
-  return db.transaction((tx) => {
-    tx.insert(messages)
-      .values({
-        incidentId: removal.incidentId,
-        channelId: removal.channelId,
-        ts: removal.ts,
-        threadTs: null,
-        userId: null,
-        botId: null,
-        subtype: null,
-        text: '',
-        postedAt: slackTsToMs(removal.ts),
-        deletedAt: removal.deletedAt,
-      })
-      .onConflictDoUpdate({
-        target: [messages.channelId, messages.ts],
-        set: { text: '', files: null, deletedAt: removal.deletedAt },
-      })
-      .run();
-    const marked = tx
-      .select({ name: reactions.name })
-      .from(reactions)
-      .where(and(eq(reactions.channelId, removal.channelId), eq(reactions.messageTs, removal.ts)))
-      .all();
-    return marked.length > 0;
-  });
+  const [before] = db
+    .select({ deletedAt: messages.deletedAt })
+    .from(messages)
+    .where(and(eq(messages.channelId, removal.channelId), eq(messages.ts, removal.ts)))
+    .all();
+  db.insert(messages)
+    .values({
+      incidentId: removal.incidentId,
+      channelId: removal.channelId,
+      ts: removal.ts,
+      threadTs: null,
+      userId: null,
+      botId: null,
+      subtype: null,
+      text: '',
+      postedAt: slackTsToMs(removal.ts),
+      deletedAt: removal.deletedAt,
+    })
+    .onConflictDoUpdate({
+      target: [messages.channelId, messages.ts],
+      set: { text: '', files: null, deletedAt: removal.deletedAt },
+    })
+    .run();
+  return before !== undefined && before.deletedAt === null;
 }

@@ -46,6 +46,24 @@ export function decodeEntities(value: string): string {
   );
 }
 
+/**
+ * Text typed into a slash command, as the person typed it: Slack's `<…>` entities
+ * (sent when "escape channels, users, and links" is on) become what they read as,
+ * `@bob`, `#ops`, `@here`, a link's label, and `&amp;` and friends are decoded.
+ * Formatting characters (`*bold*`) are kept as typed: this is not a rendering.
+ */
+export function typedText(mrkdwn: string): string {
+  const plain = mrkdwn.replace(/<([^<>]*)>/g, (_match, inner: string) => {
+    const [target = '', label] = inner.split('|', 2) as [string, string | undefined];
+    if (target.startsWith('@')) return handle(label ?? '', target.slice(1));
+    if (target.startsWith('#')) return `#${(label ?? '') || target.slice(1)}`;
+    if (target.startsWith('!subteam^')) return handle(label ?? '', target.slice('!subteam^'.length));
+    if (target.startsWith('!')) return `@${target.slice(1).split('^')[0] ?? ''}`;
+    return label || target;
+  });
+  return decodeEntities(plain);
+}
+
 /** Encodes text so Slack shows it literally (no mentions, links or broadcasts). */
 export function escapeMrkdwn(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

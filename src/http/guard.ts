@@ -4,8 +4,8 @@
 // fresh. The guard looks at the request line and headers alone, before a byte
 // of the body is read, and refuses:
 //   - a body declared (Content-Length) larger than the limit: 413;
-//   - a signed request dated more than five minutes ago or more than a minute
-//     ahead of this machine's clock, or with a malformed timestamp or
+//   - a signed request dated more than five minutes ago or more than five minutes
+//     ahead of this machine's clock (Slack's guidance, either way), or with a malformed timestamp or
 //     signature, or with only one of the two signing headers: 401.
 // Everything else goes on to Bolt, which still checks the signature and caps
 // a body sent without a Content-Length (chunked) at the same limit while it
@@ -34,7 +34,8 @@ export interface GuardPolicy {
 
 export const DEFAULT_GUARD_POLICY: Readonly<GuardPolicy> = Object.freeze({
   maxAgeSeconds: 5 * 60,
-  maxFutureSeconds: 60,
+  // Slack's guidance: accept five minutes either way, so a host a minute or two slow still serves.
+  maxFutureSeconds: 5 * 60,
   // Bolt's own default. Slack's largest deliveries stay below it: an edit of a 40,000-character
   // message carries the text four times (message and previous message, each as text and as
   // rich-text blocks), up to 12 bytes a character when Slack escapes emoji as \uXXXX pairs.

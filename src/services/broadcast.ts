@@ -7,7 +7,9 @@ import { findIncident, type IncidentRecord } from '../db/incidents.js';
 import { enqueue } from '../db/outbox.js';
 import type { KnownBlock } from '@slack/types';
 import { summaryMessage } from '../slack/blocks.js';
+import type { ConversationsHistoryResponse } from '@slack/web-api';
 import type { ServiceContext } from './context.js';
+import { findInPages } from './slack-pages.js';
 
 /** Marks sitrep's own posts, so one whose answer was lost can be found instead of posted twice. */
 export const POST_EVENT_TYPE = 'sitrep_post';
@@ -54,16 +56,17 @@ export async function postOnce(
 ): Promise<string | undefined> {
   const { key } = post;
   if (post.checkFirst) {
-    const history = await ctx.slack.conversations.history({
-      channel: post.channel,
-      oldest: String(Math.floor(post.since / 1000) - 60),
-      include_all_metadata: true,
-      limit: 200,
-    });
-    const found = history.messages?.find(
-      (message) =>
-        message.metadata?.event_type === POST_EVENT_TYPE &&
-        (message.metadata.event_payload as Record<string, unknown> | undefined)?.post_id === key,
+    // Every page back to when the post was queued: a busy channel has more than one page since.
+    const found = await findInPages(
+      ctx.slack,
+      'conversations.history',
+      { channel: post.channel, oldest: String(Math.floor(post.since / 1000) - 60), include_all_metadata: true },
+      (page: ConversationsHistoryResponse) =>
+        page.messages?.find(
+          (message) =>
+            message.metadata?.event_type === POST_EVENT_TYPE &&
+            (message.metadata.event_payload as Record<string, unknown> | undefined)?.post_id === key,
+        ),
     );
     if (found) return found.ts;
   }

@@ -15,8 +15,10 @@ import {
 import { announcement, summaryMessage } from '../slack/blocks.js';
 import { enqueue } from '../db/outbox.js';
 import { announce, postOnce, withNotices } from './broadcast.js';
+import type { ConversationsListResponse } from '@slack/web-api';
 import type { ServiceContext } from './context.js';
-import { slackErrorCode, tolerating } from './slack-errors.js';
+import { findInPages } from './slack-pages.js';
+import { classifySlackError, slackErrorCode, tolerating } from './slack-errors.js';
 
 export interface DeclareRequest {
   title: string;
@@ -67,22 +69,15 @@ export function declareIncident(ctx: ServiceContext, request: DeclareRequest): {
  */
 async function orphanNamed(ctx: ServiceContext, name: string): Promise<{ id: string; name: string } | null> {
   const { user_id: botUserId } = await ctx.slack.auth.test();
-  let cursor: string | undefined;
-  do {
-    const page = await ctx.slack.conversations.list({
-      types: 'public_channel,private_channel',
-      exclude_archived: true,
-      limit: 1000,
-      ...(cursor ? { cursor } : {}),
-    });
-    const found = page.channels?.find((channel) => channel.name === name);
-    if (found?.id) {
-      const ours = found.creator === botUserId && !findIncidentByChannel(ctx.db, found.id);
-      return ours ? { id: found.id, name } : null;
-    }
-    cursor = page.response_metadata?.next_cursor || undefined;
-  } while (cursor);
-  return null;
+  const found = await findInPages(
+    ctx.slack,
+    'conversations.list',
+    { types: 'public_channel,private_channel', exclude_archived: true },
+    (page: ConversationsListResponse) => page.channels?.find((channel) => channel.name === name),
+  );
+  if (!found?.id) return null;
+  const ours = found.creator === botUserId && !findIncidentByChannel(ctx.db, found.id);
+  return ours ? { id: found.id, name } : null;
 }
 
 async function createChannel(ctx: ServiceContext, incident: IncidentRecord): Promise<{ id: string; name: string }> {
@@ -120,9 +115,11 @@ export async function openIncidentChannel(ctx: ServiceContext, number: number, r
   const channelId = incident?.channelId;
   if (!incident || !channelId) throw new Error(`incident ${number} has no channel after creating one`);
 
-  await tolerating(['already_in_channel', 'cant_invite_self'], () =>
-    ctx.slack.conversations.invite({ channel: channelId, users: incident.declaredBy }),
-  );
+  // A refusal (a guest, a deactivated account, a workspace policy) must not leave the
+  // incident without its summary and announcement: the channel is set up all the same,
+  // and the declarer is told who could not be added and why.
+  const refused = await inviteRefusal(ctx, channelId, incident.declaredBy);
+  if (refused) ctx.logger.warn({ incident: number, channel: channelId, user: incident.declaredBy, error: refused }, 'Slack would not add the declarer');
   if (!incident.summaryTs) {
     // Looked up first: a summary whose answer was lost must not be posted twice.
     const ts = await postOnce(ctx, {
@@ -139,7 +136,39 @@ export async function openIncidentChannel(ctx: ServiceContext, number: number, r
   }
   withNotices(ctx, () => announce(ctx, incident, announcement(incident, ':rotating_light: Declared')));
   ctx.logger.info({ incident: number, channel: channelId }, 'incident channel open');
-  if (respondUrl) await tellDeclarer(ctx, respondUrl, `${incidentRef(number)} is open in <#${channelId}>. Everything said there is recorded.`);
+  if (respondUrl) {
+    const opened = `${incidentRef(number)} is open in <#${channelId}>. Everything said there is recorded.`;
+    const notAdded = refused
+      ? ` Slack would not add you to it (\`${refused}\`: ${INVITE_REFUSALS[refused] ?? 'see Slack\'s conversations.invite errors'}); ask someone in the channel to add you.`
+      : '';
+    await tellDeclarer(ctx, respondUrl, opened + notAdded);
+  }
+}
+
+/** What Slack's refusals to add someone to a channel mean, in words a declarer can act on. */
+const INVITE_REFUSALS: Readonly<Record<string, string>> = {
+  cant_invite: 'this account cannot be invited to the channel, for example a guest from another organisation',
+  ura_max_channels: 'a single-channel guest is already in their one channel',
+  user_is_restricted: 'guest accounts cannot be added by an app',
+  user_is_ultra_restricted: 'single-channel guests cannot be added by an app',
+  not_in_channel: 'sitrep itself is not in the channel',
+  user_not_found: 'Slack does not know this account',
+  user_disabled: 'the account is deactivated',
+};
+
+/**
+ * Invites `userId`; resolves with Slack's error code when it refuses for good, or null
+ * when they are in (already, or now). A refusal worth retrying (rate limit, outage) throws.
+ */
+async function inviteRefusal(ctx: ServiceContext, channel: string, userId: string): Promise<string | null> {
+  try {
+    await tolerating(['already_in_channel', 'cant_invite_self'], () => ctx.slack.conversations.invite({ channel, users: userId }));
+    return null;
+  } catch (error) {
+    const code = slackErrorCode(error);
+    if (code === null || classifySlackError(error).retry) throw error;
+    return code;
+  }
 }
 
 /** Slack refused the channel for good (a workspace policy, say): the declarer must hear it. */

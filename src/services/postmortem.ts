@@ -11,7 +11,9 @@ import { mentionedUserIds } from '../domain/mrkdwn.js';
 import { renderPostmortem } from '../domain/postmortem.js';
 import type { ReactionMap } from '../domain/reactions.js';
 import type { PostmortemInput } from '../domain/timeline.js';
+import type { ConversationsHistoryResponse } from '@slack/web-api';
 import type { ServiceContext } from './context.js';
+import { findInPages } from './slack-pages.js';
 import { tolerating } from './slack-errors.js';
 
 /** Names older than this are fetched again: people change their display names. */
@@ -116,13 +118,17 @@ async function unrecordedDraftSince(ctx: ServiceContext, number: number, channel
   const filename = postmortemFilename(number);
   const known = new Set(listDraftFileIds(ctx.db, number));
   const { user_id: botUserId } = await ctx.slack.auth.test();
-  const history = await ctx.slack.conversations.history({ channel, oldest: String(Math.floor(since / 1000) - 60), limit: 200 });
-  for (const message of history.messages ?? []) {
-    if (message.user !== botUserId) continue;
-    const file = message.files?.find((candidate) => candidate.name === filename && candidate.id && !known.has(candidate.id));
-    if (file?.id) return file.id;
-  }
-  return null;
+  const fileId = await findInPages(
+    ctx.slack,
+    'conversations.history',
+    { channel, oldest: String(Math.floor(since / 1000) - 60) },
+    (page: ConversationsHistoryResponse) =>
+      page.messages
+        ?.filter((message) => message.user === botUserId)
+        .flatMap((message) => message.files ?? [])
+        .find((file) => file.name === filename && file.id !== undefined && !known.has(file.id))?.id,
+  );
+  return fileId ?? null;
 }
 
 /** files.uploadV2 answers with one completion per upload, each listing its files. */

@@ -43,9 +43,9 @@ export function recordDelete(ctx: ServiceContext, removal: { channelId: string; 
   const incident = findIncidentByChannel(ctx.db, removal.channelId);
   if (!incident) return false;
   withNotices(ctx, () => {
-    deleteMessage(ctx.db, { incidentId: incident.number, ...removal });
-    // Any message may be in a posted draft: its mark can have been taken back since.
-    if (listLiveDrafts(ctx.db, incident.number).length > 0) queuePostmortem(ctx, incident, { replace: true });
+    const removedText = deleteMessage(ctx.db, { incidentId: incident.number, ...removal });
+    // Any recorded message may be in a posted draft: its mark can have been taken back since.
+    if (removedText && listLiveDrafts(ctx.db, incident.number).length > 0) queuePostmortem(ctx, incident, { replace: true });
   });
   return true;
 }

@@ -1,7 +1,9 @@
 // Who may see a private incident: the people in its channel.
 
 import type { IncidentRecord } from '../db/incidents.js';
+import type { ConversationsMembersResponse } from '@slack/web-api';
 import type { ServiceContext } from './context.js';
+import { findInPages } from './slack-pages.js';
 
 /**
  * Whether `userId` may see `incident` listed; a failed membership check hides it.
@@ -12,8 +14,10 @@ export async function canSee(ctx: ServiceContext, incident: IncidentRecord, user
   if (!incident.isPrivate) return true;
   if (!incident.channelId) return false;
   try {
-    const { members } = await ctx.slack.conversations.members({ channel: incident.channelId, limit: 1000 });
-    return members?.includes(userId) ?? false;
+    const found = await findInPages(ctx.slack, 'conversations.members', { channel: incident.channelId }, (page: ConversationsMembersResponse) =>
+      page.members?.includes(userId) ? true : undefined,
+    );
+    return found ?? false;
   } catch (err) {
     ctx.logger.warn({ err, incident: incident.number }, 'could not check membership of a private incident; hiding it');
     return false;

@@ -14,6 +14,11 @@ export const BOT_NAME = 'sitrep';
 
 /** The bot token the simulator hands out; any `xoxb-` token is accepted unless one is pinned. */
 export const DEFAULT_BOT_TOKEN = 'xoxb-sitrep-simulator';
+/**
+ * The app-level token (connections:write) a Socket Mode app opens its
+ * connections with. Shaped like Slack's `xapp-1-<app id>-<number>-<hex>`.
+ */
+export const DEFAULT_APP_TOKEN = `xapp-1-${API_APP_ID}-0000000001-sitrepsimulator`;
 /** The legacy verification token Slack still puts in every payload. */
 export const VERIFICATION_TOKEN = 'sim-verification-token';
 

@@ -3,18 +3,22 @@
 // reactions, modal submissions, the Home tab and its buttons), signed exactly
 // as Slack signs them, and keeps the simulator's workspace in step so it shows
 // what the channel shows.
+//
+// It delivers either over HTTP to the app's request URL, or, with
+// `transport: 'socket'`, as Socket Mode envelopes through the simulator's hub
+// to whichever of the app's connections is next. Every delivery is built as
+// the HTTP request first and converted at one place (`send`), so both
+// transports carry the same payloads.
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import { API_APP_ID, BOT_ID, BOT_NAME, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID, VERIFICATION_TOKEN } from './constants.js';
 import { homeViewJson, messageJson, modalJson } from './serialize.js';
 import type { SlackSimulator } from './server.js';
 import { slackSignatureHeaders } from './signing.js';
-import type { SimChannel, SimMessage, SimModal, SimView } from './workspace.js';
+import type { SocketEnvelopeType, SocketSendOptions } from './socket-mode.js';
+import type { BotMessageChange, SimChannel, SimMessage, SimModal, SimView } from './workspace.js';
 
-export interface SlackDriverOptions {
-  /** Where the app takes Slack's requests, e.g. http://127.0.0.1:3000/slack/events */
-  appUrl: string;
-  signingSecret: string;
+interface DriverCommonOptions {
   simulator: SlackSimulator;
   /**
    * Clock for signature timestamps, epoch ms; default Date.now. Deliberately
@@ -24,14 +28,45 @@ export interface SlackDriverOptions {
   now?: () => number;
   /** Deliver a `message` event for each message the bot posts, as Slack does; default false. */
   echoBotMessages?: boolean;
-  /** Give up on the app after this long; default 10 s. */
+  /**
+   * Give up on the app after this long; default 10 s over HTTP. Over Socket
+   * Mode it is the ack timeout, default the simulator's socketAckTimeoutMs.
+   */
   requestTimeoutMs?: number;
 }
 
-export interface DriverResponse {
+/** Slack's requests go over HTTP, signed, to the app's request URL. */
+export interface HttpDriverOptions extends DriverCommonOptions {
+  transport?: 'http';
+  /** Where the app takes Slack's requests, e.g. http://127.0.0.1:3000/slack/events */
+  appUrl: string;
+  signingSecret: string;
+}
+
+/** Slack's requests go as Socket Mode envelopes over the app's connections to `simulator.socketMode`. */
+export interface SocketDriverOptions extends DriverCommonOptions {
+  transport: 'socket';
+  appUrl?: undefined;
+  /** Unused: Socket Mode envelopes are not signed. */
+  signingSecret?: string;
+}
+
+export type SlackDriverOptions = HttpDriverOptions | SocketDriverOptions;
+
+/** What `raw()` gets back: the app's HTTP answer, as is. */
+export interface RawResponse {
   status: number;
   /** Parsed JSON when the app answered JSON, else the text ('' for an empty 200). */
   body: unknown;
+}
+
+export interface DriverResponse extends RawResponse {
+  /**
+   * Whether the app took the delivery: a 2xx answer over HTTP, an ack over
+   * Socket Mode. An acked envelope reads as status 200 with the ack's payload
+   * as body ('' for a bare ack); an unacked one as status 0, body null.
+   */
+  acknowledged: boolean;
 }
 
 export interface CommandOptions {
@@ -167,22 +202,29 @@ function channelType(channel: SimChannel): 'im' | 'group' | 'channel' {
 export class SlackDriver {
   readonly deliveries: Delivery[] = [];
 
+  private readonly transport: 'http' | 'socket';
   private readonly appUrl: string;
   private readonly signingSecret: string;
   private readonly sim: SlackSimulator;
   private readonly now: () => number;
-  private readonly requestTimeoutMs: number;
+  private readonly requestTimeoutMs: number | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly stopEcho: (() => void) | undefined;
   private eventCount = 0;
 
   constructor(options: SlackDriverOptions) {
-    this.appUrl = options.appUrl;
-    this.signingSecret = options.signingSecret;
+    this.transport = options.transport ?? 'http';
+    this.appUrl = options.appUrl ?? '';
+    this.signingSecret = options.signingSecret ?? '';
     this.sim = options.simulator;
     this.now = options.now ?? Date.now;
-    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
-    this.stopEcho = options.echoBotMessages ? this.sim.onBotMessage((m) => this.echo(m)) : undefined;
+    this.requestTimeoutMs = options.requestTimeoutMs;
+    if (options.echoBotMessages) {
+      const stops = [this.sim.onBotMessage((m) => this.echo(m)), this.sim.onBotMessageChange((change) => this.echoChange(change))];
+      this.stopEcho = () => stops.forEach((stop) => stop());
+    } else {
+      this.stopEcho = undefined;
+    }
   }
 
   /** A slash command, form-encoded as Slack sends it. */
@@ -288,19 +330,35 @@ export class SlackDriver {
     });
   }
 
-  /** A person deletes a message: Slack's message_deleted event. */
+  /**
+   * A person deletes a message: Slack's message_deleted event; or, for a thread
+   * parent that has replies, the message_changed that puts Slack's tombstone
+   * ("This message was deleted.") in its place, as Slack does.
+   */
   async delete(options: DeleteOptions): Promise<DriverResponse> {
     const channel = this.requireChannel(options.channelId, 'delete');
-    const removed = this.sim.removeMessage(channel.id, options.ts);
     const eventTs = this.sim.nextTs();
+    const common = { type: 'message', hidden: true, channel: channel.id, channel_type: channelType(channel), ts: eventTs, event_ts: eventTs };
+    const hasReplies = channel.messages.some((m) => m.threadTs === options.ts && m.ts !== options.ts);
+    const parent = hasReplies ? this.sim.message(channel.id, options.ts) : undefined;
+    if (parent) {
+      const previous = { type: 'message', user: parent.user, text: parent.text, ts: parent.ts, thread_ts: parent.ts };
+      parent.text = 'This message was deleted.';
+      parent.user = 'USLACKBOT';
+      parent.subtype = 'tombstone';
+      parent.files = undefined;
+      this.sim.changed();
+      return this.event({
+        ...common,
+        subtype: 'message_changed',
+        message: { type: 'message', subtype: 'tombstone', user: 'USLACKBOT', text: parent.text, hidden: true, ts: parent.ts, thread_ts: parent.ts },
+        previous_message: previous,
+      });
+    }
+    const removed = this.sim.removeMessage(channel.id, options.ts);
     return this.event({
-      type: 'message',
+      ...common,
       subtype: 'message_deleted',
-      hidden: true,
-      channel: channel.id,
-      channel_type: channelType(channel),
-      ts: eventTs,
-      event_ts: eventTs,
       deleted_ts: options.ts,
       ...(removed ? { previous_message: { type: 'message', user: removed.user, text: removed.text, ts: removed.ts } } : {}),
     });
@@ -421,15 +479,19 @@ export class SlackDriver {
     return { ...response, triggerId };
   }
 
-  /** Sends a body as is: for unsigned, forged or stale requests. */
-  async raw(options: RawOptions): Promise<DriverResponse> {
+  /** Sends a body as is over HTTP: for unsigned, forged or stale requests. */
+  async raw(options: RawOptions): Promise<RawResponse> {
+    if (this.transport === 'socket') {
+      throw new Error('driver.raw: sends HTTP requests only; this driver uses Socket Mode, where nothing is signed');
+    }
     const headers = { ...options.headers };
     if (options.sign) {
       const { timestamp = Math.floor(this.now() / 1000), secret = this.signingSecret } =
         options.sign === true ? {} : options.sign;
       Object.assign(headers, slackSignatureHeaders(secret, timestamp, options.body));
     }
-    return this.post('raw', options.body, options.contentType ?? 'application/json', headers);
+    const { status, body } = await this.post('raw', options.body, options.contentType ?? 'application/json', headers);
+    return { status, body };
   }
 
   /** Waits for every echoed bot message still being delivered. */
@@ -550,11 +612,33 @@ export class SlackDriver {
       team: TEAM_ID,
       channel_type: channelType(channel),
       event_ts: message.ts,
-    }).catch((error: unknown) => {
+    });
+    this.track(delivery);
+  }
+
+  /** Keeps an echo's delivery for idle(); a failure is kept among the deliveries. */
+  private track(delivery: Promise<unknown>): void {
+    const settled = delivery.catch((error: unknown) => {
       this.deliveries.push({ kind: 'echo failed', status: 0, body: String(error) });
     });
-    this.inFlight.add(delivery);
-    void delivery.finally(() => this.inFlight.delete(delivery));
+    this.inFlight.add(settled);
+    void settled.finally(() => this.inFlight.delete(settled));
+  }
+
+  /**
+   * The bot's own chat.update or chat.delete, as Slack reports it back: a
+   * message_changed with no top-level user (the bot's ids inside), or a
+   * message_deleted whose previous_message is the bot's.
+   */
+  private echoChange(change: BotMessageChange): void {
+    const channel = this.sim.channel(change.previous.channel);
+    if (!channel) return;
+    const eventTs = this.sim.nextTs();
+    const common = { type: 'message', hidden: true, channel: channel.id, channel_type: channelType(channel), ts: eventTs, event_ts: eventTs };
+    const event = change.current
+      ? { ...common, subtype: 'message_changed', message: messageJson(change.current), previous_message: messageJson(change.previous) }
+      : { ...common, subtype: 'message_deleted', deleted_ts: change.previous.ts, previous_message: messageJson(change.previous) };
+    this.track(this.event(event));
   }
 
   private requireChannel(channelId: string, what: string): SimChannel {
@@ -565,8 +649,9 @@ export class SlackDriver {
     return channel;
   }
 
-  /** Signs with the current time and posts. */
+  /** Signs with the current time and posts, or hands the same request to Socket Mode. */
   private send(kind: string, body: string, contentType: string, headers: Record<string, string> = {}): Promise<DriverResponse> {
+    if (this.transport === 'socket') return this.sendEnvelope(kind, envelopeFor(kind, body, contentType, headers));
     const timestamp = Math.floor(this.now() / 1000);
     return this.post(kind, body, contentType, {
       ...headers,
@@ -585,7 +670,7 @@ export class SlackDriver {
           ...headers,
         },
         body,
-        signal: AbortSignal.timeout(this.requestTimeoutMs),
+        signal: AbortSignal.timeout(this.requestTimeoutMs ?? 10_000),
       });
     } catch (error) {
       throw new Error(`driver: sending ${kind} to ${this.appUrl} failed: ${String(error)}`, { cause: error });
@@ -594,6 +679,51 @@ export class SlackDriver {
     const isJson = (response.headers.get('content-type') ?? '').includes('json') && text !== '';
     const parsed = isJson ? parseJsonOrText(text) : text;
     this.deliveries.push({ kind, status: response.status, body: parsed });
-    return { status: response.status, body: parsed };
+    return { status: response.status, body: parsed, acknowledged: response.ok };
   }
+
+  private async sendEnvelope(kind: string, envelope: EnvelopeRequest): Promise<DriverResponse> {
+    const options: SocketSendOptions = { ...envelope.options };
+    if (this.requestTimeoutMs !== undefined) options.ackTimeoutMs = this.requestTimeoutMs;
+    const outcome = await this.sim.socketMode.send(envelope.type, envelope.payload, options);
+    // Read as HTTP would: an ack is a 200 whose body is the ack's payload.
+    const response: DriverResponse = outcome.acknowledged
+      ? { status: 200, body: outcome.payload ?? '', acknowledged: true }
+      : { status: 0, body: null, acknowledged: false };
+    // The delivery log keeps why there was no ack, for a failing test to show.
+    this.deliveries.push({ kind, status: response.status, body: outcome.acknowledged ? response.body : outcome.reason });
+    return response;
+  }
+}
+
+interface EnvelopeRequest {
+  type: SocketEnvelopeType;
+  payload: Record<string, unknown>;
+  options: SocketSendOptions;
+}
+
+/**
+ * The Socket Mode envelope Slack sends in place of an HTTP request: an event's
+ * JSON body as is, an interaction's `payload` field parsed, a command's form
+ * fields as an object of strings; retry headers become retry_attempt/reason.
+ */
+function envelopeFor(kind: string, body: string, contentType: string, headers: Record<string, string>): EnvelopeRequest {
+  if (contentType === 'application/json') {
+    const retryNum = headers['x-slack-retry-num'];
+    const retryReason = headers['x-slack-retry-reason'];
+    return {
+      type: 'events_api',
+      payload: JSON.parse(body) as Record<string, unknown>,
+      options: {
+        ...(retryNum !== undefined ? { retryAttempt: Number(retryNum) } : {}),
+        ...(retryReason !== undefined ? { retryReason } : {}),
+      },
+    };
+  }
+  const fields = Object.fromEntries(new URLSearchParams(body));
+  if (typeof fields.payload === 'string') {
+    return { type: 'interactive', payload: JSON.parse(fields.payload) as Record<string, unknown>, options: {} };
+  }
+  if (typeof fields.command === 'string') return { type: 'slash_commands', payload: fields, options: {} };
+  throw new Error(`driver: no Socket Mode envelope for ${kind} (${contentType})`);
 }

@@ -13,21 +13,26 @@ export type {
   DriverResponse,
   EditOptions,
   EventOptions,
+  HttpDriverOptions,
   MessageOptions,
   OpenHomeOptions,
   RawOptions,
+  RawResponse,
   ReactionOptions,
   SlackDriverOptions,
+  SocketDriverOptions,
   SubmitViewOptions,
 } from './driver.js';
 export type { Fault } from './faults.js';
 export { RESPONSE_URL_ENDPOINT, SlackSimulator, UPLOAD_ENDPOINT, startSlackSimulator } from './server.js';
 export type { SlackSimulatorOptions } from './server.js';
 export { signSlackRequest, slackSignatureHeaders } from './signing.js';
+export { SocketModeHub } from './socket-mode.js';
 export { formatTs, parseTs } from './ts.js';
 export type {
   AddChannelOptions,
   AddUserOptions,
+  BotMessageChange,
   SimCall,
   SimChannel,
   SimEphemeral,

@@ -21,6 +21,7 @@ import {
 } from './validation.js';
 import type { SimChannel, SimFile, SimMessage, SimModal, SimView, Workspace } from './workspace.js';
 import { randomBytes } from 'node:crypto';
+import { pageOf } from './paging.js';
 
 export type Args = Record<string, unknown>;
 
@@ -212,13 +213,14 @@ const conversationMethods: Record<string, MethodHandler> = {
         (!channel.isPrivate || channel.members.has(BOT_USER_ID)) &&
         !(excludeArchived && channel.isArchived),
     );
-    return { channels: listed.map(channelJson), response_metadata: { next_cursor: '' } };
+    const page = pageOf(listed, args, workspace.maxPageSize);
+    return { channels: page.items.map(channelJson), response_metadata: page.response_metadata };
   },
 
-  'conversations.members': (args, { workspace }) => ({
-    members: [...visibleChannel(workspace, str(args, 'channel')).members],
-    response_metadata: { next_cursor: '' },
-  }),
+  'conversations.members': (args, { workspace }) => {
+    const page = pageOf([...visibleChannel(workspace, str(args, 'channel')).members], args, workspace.maxPageSize);
+    return { members: page.items, response_metadata: page.response_metadata };
+  },
 
   'conversations.open': (args, { workspace }) => {
     const users = required(args, 'users').split(',');
@@ -253,8 +255,14 @@ const conversationMethods: Record<string, MethodHandler> = {
   'conversations.history': (args, { workspace }) => {
     const channel = visibleChannel(workspace, str(args, 'channel'));
     if (!channel.members.has(BOT_USER_ID)) fail('not_in_channel');
-    const topLevel = channel.messages.filter((m) => m.threadTs === undefined || m.threadTs === m.ts);
-    return { messages: topLevel.map(messageJson).reverse(), has_more: false, response_metadata: { next_cursor: '' } };
+    // Newest first, between `oldest` and `latest` (exclusive unless `inclusive`), as Slack pages it.
+    const oldest = Number(str(args, 'oldest') ?? '0');
+    const latest = Number(str(args, 'latest') ?? 'Infinity');
+    const inclusive = str(args, 'inclusive') === 'true' || str(args, 'inclusive') === '1';
+    const inRange = (ts: number) => (inclusive ? ts >= oldest && ts <= latest : ts > oldest && ts < latest);
+    const topLevel = channel.messages.filter((m) => (m.threadTs === undefined || m.threadTs === m.ts) && inRange(Number(m.ts)));
+    const page = pageOf(topLevel.map(messageJson).reverse(), args, workspace.maxPageSize);
+    return { messages: page.items, has_more: page.response_metadata.next_cursor !== '', response_metadata: page.response_metadata };
   },
 
   'conversations.replies': (args, { workspace }) => {
@@ -303,11 +311,14 @@ const chatMethods: Record<string, MethodHandler> = {
     const channel = visibleChannel(workspace, str(args, 'channel'));
     const message = existingMessage(workspace, channel, str(args, 'ts'));
     if (message.botId !== BOT_ID) fail('cant_update_message');
+    const previous = { ...message };
     const { text, blocks } = textOrBlocks(args);
     message.text = text;
     if (blocks !== undefined) message.blocks = blocks;
-    message.edited = { user: BOT_USER_ID, ts: workspace.nextTs() };
+    // Slack marks an app's edit with its bot id and a whole-second ts.
+    message.edited = { user: BOT_ID, ts: `${workspace.nextTs().split('.')[0] ?? '0'}.000000` };
     workspace.changed();
+    workspace.botMessageChanged({ previous, current: message });
     return { channel: channel.id, ts: message.ts, text: message.text, message: messageJson(message) };
   },
 
@@ -316,6 +327,7 @@ const chatMethods: Record<string, MethodHandler> = {
     const message = existingMessage(workspace, channel, str(args, 'ts'));
     if (message.botId !== BOT_ID) fail('cant_delete_message');
     workspace.removeMessage(channel.id, message.ts);
+    workspace.botMessageChanged({ previous: message, current: null });
     return { channel: channel.id, ts: message.ts };
   },
 
@@ -395,10 +407,10 @@ const userMethods: Record<string, MethodHandler> = {
     return { user: userJson(user, workspace.now()) };
   },
 
-  'users.list': (_args, { workspace }) => ({
-    members: [...workspace.users.values()].map((u) => userJson(u, workspace.now())),
-    response_metadata: { next_cursor: '' },
-  }),
+  'users.list': (args, { workspace }) => {
+    const page = pageOf([...workspace.users.values()], args, workspace.maxPageSize);
+    return { members: page.items.map((u) => userJson(u, workspace.now())), response_metadata: page.response_metadata };
+  },
 };
 
 function findModal(workspace: Workspace, args: Args): SimModal {
@@ -514,12 +526,17 @@ const fileMethods: Record<string, MethodHandler> = {
     const id = required(args, 'file');
     if (!workspace.files.delete(id)) fail('file_not_found');
     // Slack takes a deleted file out of every message that shared it.
+    const changed: Array<{ previous: SimMessage; current: SimMessage }> = [];
     for (const channel of workspace.channels.values()) {
       for (const message of channel.messages) {
-        if (message.files?.some((file) => file.id === id)) message.files = message.files.filter((file) => file.id !== id);
+        if (!message.files?.some((file) => file.id === id)) continue;
+        const previous = { ...message };
+        message.files = message.files.filter((file) => file.id !== id);
+        if (message.botId === BOT_ID) changed.push({ previous, current: message });
       }
     }
     workspace.changed();
+    for (const change of changed) workspace.botMessageChanged(change);
     return {};
   },
 

@@ -33,6 +33,7 @@ export function messageJson(message: SimMessage): Record<string, unknown> {
     team: TEAM_ID,
     ts: message.ts,
     text: message.text,
+    ...(message.subtype !== undefined ? { subtype: message.subtype } : {}),
     ...(message.user !== undefined ? { user: message.user } : {}),
     ...(message.botId !== undefined ? { bot_id: message.botId, app_id: API_APP_ID } : {}),
     ...(message.blocks !== undefined ? { blocks: message.blocks } : {}),

@@ -1,6 +1,8 @@
 // The simulator's HTTP face: a real node:http server that answers the Web API
 // at `{apiUrl}{method}`, takes file bytes at the upload URLs it hands out, and
-// takes replies at the response URLs the driver puts in slash commands.
+// takes replies at the response URLs the driver puts in slash commands. It also
+// hands out Socket Mode URLs (apps.connections.open) and takes the WebSocket
+// connections made to them; see socket-mode.ts.
 //
 // Each request is recorded in the call log (and the workspace changed) before
 // it is answered, so by the time the bot sees Slack's answer a test waiting on
@@ -10,12 +12,14 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { BOT_ID, BOT_USER_ID, DEFAULT_BOT_TOKEN } from './constants.js';
+import type { Duplex } from 'node:stream';
+import { API_APP_ID, BOT_ID, BOT_USER_ID, DEFAULT_APP_TOKEN, DEFAULT_BOT_TOKEN } from './constants.js';
 import { FaultQueue } from './faults.js';
 import type { Fault, FaultResponse } from './faults.js';
 import { BodyTooLargeError, MalformedBodyError, parseBody, readBody, sendJson, sendText } from './http.js';
 import { SlackMethodError, webApiMethods } from './methods.js';
 import type { Args } from './methods.js';
+import { SocketModeHub } from './socket-mode.js';
 import { messageBlocksProblems } from './validation.js';
 import { Workspace } from './workspace.js';
 import type { WorkspaceOptions } from './workspace.js';
@@ -24,6 +28,9 @@ import type { WorkspaceOptions } from './workspace.js';
 export const UPLOAD_ENDPOINT = 'upload';
 /** Call-log name (and failNext key) for replies posted to a command's response_url. */
 export const RESPONSE_URL_ENDPOINT = 'response_url';
+
+/** Answered here rather than in methods.ts: it takes the app-level token and needs the hub. */
+const CONNECTIONS_OPEN = 'apps.connections.open';
 
 /** Slack lets an app use a response_url this many times. */
 const RESPONSE_URL_USES = 5;
@@ -35,6 +42,10 @@ export interface SlackSimulatorOptions extends WorkspaceOptions {
   botToken?: string;
   /** Bodies above this are answered 413; default 10 MiB. */
   maxBodyBytes?: number;
+  /** The only app-level token apps.connections.open accepts; default DEFAULT_APP_TOKEN. */
+  appToken?: string;
+  /** How long Socket Mode waits for an envelope's ack (and for a connection); default 3000, as Slack. */
+  socketAckTimeoutMs?: number;
 }
 
 interface ResponseUrlTarget {
@@ -52,6 +63,10 @@ interface Answer {
 export class SlackSimulator extends Workspace {
   /** The token to give the bot; the one pinned in the options, else a default. */
   readonly botToken: string;
+  /** The app-level token to give a Socket Mode app. */
+  readonly appToken: string;
+  /** Socket Mode: the app's WebSocket connections and the envelopes sent over them. */
+  readonly socketMode: SocketModeHub;
 
   private readonly server: Server;
   private readonly faults = new FaultQueue();
@@ -65,7 +80,17 @@ export class SlackSimulator extends Workspace {
     this.pinnedToken = options.botToken;
     this.botToken = options.botToken ?? DEFAULT_BOT_TOKEN;
     this.maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
+    this.appToken = options.appToken ?? DEFAULT_APP_TOKEN;
+    this.socketMode = new SocketModeHub({
+      workspace: this,
+      appId: API_APP_ID,
+      ...(options.socketAckTimeoutMs !== undefined ? { ackTimeoutMs: options.socketAckTimeoutMs } : {}),
+      baseUrl: () => this.url,
+    });
     this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.socketMode.handleUpgrade(req, socket, head),
+    );
   }
 
   async listen(port = 0): Promise<void> {
@@ -107,9 +132,11 @@ export class SlackSimulator extends Workspace {
     return `${this.url}/response/${token}`;
   }
 
-  /** Stops the server; safe to call twice. */
+  /** Stops the server and drops Socket Mode connections; safe to call twice. */
   async close(): Promise<void> {
     if (!this.server.listening) return;
+    // Upgraded sockets are no longer the HTTP server's to close.
+    this.socketMode.close();
     await new Promise<void>((resolve, reject) => {
       this.server.close((error) => (error ? reject(error) : resolve()));
       // fetch keeps connections alive; without this close() waits for them to time out.
@@ -180,9 +207,12 @@ export class SlackSimulator extends Workspace {
   }
 
   private callMethod(method: string, args: Args, token: string | undefined): Record<string, unknown> {
+    if (method === CONNECTIONS_OPEN) return this.openConnection(token);
     const handler = webApiMethods[method];
     if (!handler) return { ok: false, error: 'unknown_method', req_method: method };
     if (token === undefined) return { ok: false, error: 'not_authed' };
+    // An app-level token opens connections and nothing else.
+    if (token === this.appToken) return { ok: false, error: 'not_allowed_token_type' };
     if (!this.acceptsToken(token)) return { ok: false, error: 'invalid_auth' };
     try {
       const result = handler(args, { workspace: this, uploadUrl: (fileId) => `${this.url}/upload/${fileId}` });
@@ -191,6 +221,14 @@ export class SlackSimulator extends Workspace {
       if (error instanceof SlackMethodError) return { ok: false, error: error.code, ...error.extra };
       throw error;
     }
+  }
+
+  private openConnection(token: string | undefined): Record<string, unknown> {
+    if (token === undefined) return { ok: false, error: 'not_authed' };
+    if (token !== this.appToken) {
+      return { ok: false, error: this.acceptsToken(token) ? 'not_allowed_token_type' : 'invalid_auth' };
+    }
+    return { ok: true, url: this.socketMode.issueUrl() };
   }
 
   private acceptsToken(token: string): boolean {

@@ -39,6 +39,8 @@ export interface SimMessage {
   /** The author; for the bot's own posts this is BOT_USER_ID and botId is set. */
   user?: string;
   botId?: string;
+  /** Slack's subtype, when it has one (`tombstone` for a deleted thread parent with replies). */
+  subtype?: string;
   text: string;
   blocks?: unknown[];
   threadTs?: string;
@@ -153,11 +155,22 @@ const DEFAULT_USERS: AddUserOptions[] = [
   { id: U_DAN, name: 'dan', realName: 'Dan Example', tz: 'UTC' },
 ];
 
+/** One of the bot's messages as it was, and as it is now (null once deleted). */
+export interface BotMessageChange {
+  previous: SimMessage;
+  current: SimMessage | null;
+}
+
 export interface WorkspaceOptions {
   /** Epoch milliseconds; drives message ts and call times. Default Date.now. */
   now?: () => number;
   /** Seed alice, bob, carol and dan; default true. The bot user is always there. */
   defaultUsers?: boolean;
+  /**
+   * The most items a list method returns in one page, whatever `limit` asked for
+   * (Slack may return fewer than asked); default 25, so paging is exercised.
+   */
+  maxPageSize?: number;
 }
 
 export class Workspace {
@@ -169,6 +182,7 @@ export class Workspace {
   readonly homeTabs = new Map<string, SimHomeTab>();
   readonly calls: SimCall[] = [];
   readonly now: () => number;
+  readonly maxPageSize: number;
 
   private readonly clock: TsClock;
   private readonly events = new EventEmitter();
@@ -177,6 +191,7 @@ export class Workspace {
 
   constructor(options: WorkspaceOptions = {}) {
     this.now = options.now ?? Date.now;
+    this.maxPageSize = options.maxPageSize ?? 25;
     this.clock = new TsClock(this.now);
     // Many waitFor calls may be pending at once; that is not a leak.
     this.events.setMaxListeners(0);
@@ -238,6 +253,20 @@ export class Workspace {
   onBotMessage(listener: (message: SimMessage) => void): () => void {
     this.events.on('botMessage', listener);
     return () => this.events.off('botMessage', listener);
+  }
+
+  /**
+   * Called when one of the bot's messages changes (chat.update, or a file in it
+   * deleted) or goes (chat.delete): Slack tells the app about those too.
+   */
+  onBotMessageChange(listener: (change: BotMessageChange) => void): () => void {
+    this.events.on('botMessageChange', listener);
+    return () => this.events.off('botMessageChange', listener);
+  }
+
+  /** For the methods that change or remove a bot message. */
+  botMessageChanged(change: BotMessageChange): void {
+    this.events.emit('botMessageChange', change);
   }
 
   /**

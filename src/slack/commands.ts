@@ -4,7 +4,7 @@
 import type { App, SlashCommand } from '@slack/bolt';
 import { HELP_TEXT, needsIncidentChannel, parseCommand, worksOnResolvedIncident, type Command } from '../domain/command.js';
 import { incidentRef, severityLabel } from '../domain/incident.js';
-import { decodeEntities, mentionedUserIds } from '../domain/mrkdwn.js';
+import { escapeMrkdwn, mentionedUserIds, typedText } from '../domain/mrkdwn.js';
 import { MILESTONE_LABELS } from '../domain/postmortem.js';
 import { canonicalTimeZone, dayKey, formatDateTime, formatTime } from '../domain/time.js';
 import { findIncidentByChannel, listOpenIncidents, type IncidentRecord } from '../db/incidents.js';
@@ -50,9 +50,11 @@ const handlers: Handlers = {
   help: async () => HELP_TEXT,
 
   declare: async (command, { ctx, body }) => {
+    // Slack sends command text with entities encoded and mentions as <@U123|bob>; a title
+    // is plain text, as the person typed it: `@bob`, `#ops`, `&`.
+    const title = typedText(command.title);
     const { incident, created } = declareIncident(ctx, {
-      // Slack entity-encodes command text; a title is plain text.
-      title: decodeEntities(command.title),
+      title,
       severity: command.severity,
       summary: null,
       impact: null,
@@ -63,7 +65,7 @@ const handlers: Handlers = {
       respondUrl: body.response_url,
     });
     if (!created) return `${incidentRef(incident.number)} was already declared for this request.`;
-    return `Declaring ${incidentRef(incident.number)}: ${command.title}. Opening its channel…`;
+    return `Declaring ${incidentRef(incident.number)}: ${escapeMrkdwn(title)}. Opening its channel…`;
   },
 
   'declare-modal': async (_command, { body, client }) => {

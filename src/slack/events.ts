@@ -46,14 +46,31 @@ interface SlackMessage {
   text?: string;
   attachments?: Array<{ fallback?: string; pretext?: string; text?: string }>;
   files?: SlackFile[];
-  edited?: { ts?: string };
+  edited?: { ts?: string; user?: string };
 }
 
 interface SlackMessageEvent extends SlackMessage {
   channel: string;
   event_ts?: string;
   deleted_ts?: string;
+  /** Set on Slack's bookkeeping events (changes, deletes, reply counts): never a new message. */
+  hidden?: boolean;
   message?: SlackMessage;
+  previous_message?: SlackMessage;
+}
+
+/** Slack puts this in place of a deleted thread parent that still has replies. */
+const TOMBSTONE = 'tombstone';
+
+/**
+ * Whether a `message_changed` is someone editing, rather than Slack adding an unfurl,
+ * re-rendering an app's card or updating a thread's reply count: those carry no
+ * `edited`, or carry the old one unchanged along with the same text.
+ */
+function isEdit(changed: SlackMessage, previous: SlackMessage | undefined): boolean {
+  if (!changed.edited) return false;
+  if (!previous) return true;
+  return previous.text !== changed.text || previous.edited?.ts !== changed.edited.ts;
 }
 
 /** Integrations (alerting tools) often say everything in attachments and nothing in `text`. */
@@ -132,18 +149,35 @@ export function registerEvents(app: App, ctx: ServiceContext): void {
   app.event('message', async ({ event, context, logger }) => {
     const message = event as unknown as SlackMessageEvent;
     const commit = commitFor(ctx, context);
-    if (RECORDED.has(message.subtype)) {
+    // sitrep's own posts come back too: its chat.update calls as message_changed with no
+    // top-level user, its withdrawn drafts as message_deleted. None of them is recorded.
+    const isOwn = (posted: SlackMessage | undefined): boolean =>
+      posted !== undefined &&
+      ((posted.bot_id !== undefined && posted.bot_id === context.botId) || (posted.user !== undefined && posted.user === context.botUserId));
+    const remove = (ts: string, at: string) =>
+      commit(() => recordDelete(ctx, { channelId: message.channel, ts, deletedAt: slackTsToMs(at) }));
+
+    if (message.subtype === 'message_changed') {
+      const changed = message.message;
+      if (!changed?.ts || isOwn(changed)) return;
+      if (changed.subtype === TOMBSTONE) {
+        await remove(changed.ts, message.event_ts ?? message.ts);
+      } else if (isEdit(changed, message.previous_message)) {
+        const editTs = changed.edited?.ts ?? message.event_ts ?? message.ts;
+        await commit(() => recordEdit(ctx, incoming(message.channel, changed), slackTsToMs(editTs)));
+      } else {
+        // Not an edit; but if the message itself has not arrived yet, this is its first sight.
+        const record = incoming(message.channel, changed);
+        if (RECORDED.has(changed.subtype)) await commit(() => recordIncomingMessage(ctx, record));
+      }
+    } else if (message.subtype === 'message_deleted' && message.deleted_ts) {
+      if (isOwn(message.previous_message)) return;
+      await remove(message.deleted_ts, message.event_ts ?? message.ts);
+    } else if (RECORDED.has(message.subtype) && !message.hidden && !message.message) {
       const record = incoming(message.channel, message);
       const outcome = await commit(() => recordIncomingMessage(ctx, record));
       logger.debug(`message ${message.channel}/${message.ts}: ${outcome}`);
       if (outcome === 'recorded') rememberPeople(ctx, [record.userId, ...mentionedUserIds(record.text)]);
-    } else if (message.subtype === 'message_changed' && message.message?.ts) {
-      const editTs = message.message.edited?.ts ?? message.event_ts ?? message.ts;
-      const edited = incoming(message.channel, message.message);
-      await commit(() => recordEdit(ctx, edited, slackTsToMs(editTs)));
-    } else if (message.subtype === 'message_deleted' && message.deleted_ts) {
-      const removal = { channelId: message.channel, ts: message.deleted_ts, deletedAt: slackTsToMs(message.ts) };
-      await commit(() => recordDelete(ctx, removal));
     }
   });
 

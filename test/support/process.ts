@@ -14,6 +14,8 @@ export interface Running {
   exited: Promise<number | null>;
   signal(name: NodeJS.Signals): void;
   pid: number;
+  /** Closes the read end of its stdout, so its next write fails with EPIPE (a log collector gone). */
+  closeStdout(): void;
   /** Resolves with the first stdout JSON line that matches. */
   waitForLog(match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
 }
@@ -45,6 +47,7 @@ export function startProcess(env: Record<string, string>): Running {
     },
     exited,
     signal: (name) => child.kill(name),
+    closeStdout: () => child.stdout.destroy(),
     pid: child.pid ?? -1,
     waitForLog: (match) =>
       new Promise((resolve, reject) => {

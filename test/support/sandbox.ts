@@ -8,7 +8,10 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/cli/sandbox.js';
+import { renderPostmortem } from '../../src/domain/postmortem.js';
 import { createLogger } from '../../src/logger.js';
+import { incidentExport } from '../../src/services/export.js';
+import { loadPostmortemInput } from '../../src/services/postmortem.js';
 import type { Clock } from '../../src/services/context.js';
 import type { SlackSimulator } from '../../src/simulator/server.js';
 import type { SimChannel } from '../../src/simulator/workspace.js';
@@ -35,6 +38,10 @@ export interface TestSandbox extends Sandbox {
   declarePrivate(userId: string, title: string, channelName: string): Promise<SimChannel>;
   /** Waits until the named channel exists with its summary pinned. */
   openedChannel(name: string): Promise<SimChannel>;
+  /** The draft `npm run postmortem` would print, read in this process. */
+  draft(number: number, options?: { timeZone?: string }): string;
+  /** What `npm run postmortem -- <n> --format json` would print, as data, read in this process. */
+  exported(number: number): ReturnType<typeof incidentExport>;
   /** Runs `npm run postmortem`'s script in its own process against this sandbox's database. */
   exportCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   close(): Promise<void>;
@@ -50,7 +57,18 @@ export interface TestSandboxOptions {
   sim?: SlackSimulator;
   /** The level of the captured log; default info. */
   logLevel?: string;
+  /** How long a write waits for a lock held elsewhere; default SQLite's 5 s. */
+  busyTimeoutMs?: number;
+  /** How Slack reaches the app; default HTTP. */
+  transport?: 'http' | 'socket';
+  /** How long the simulator waits for a Socket Mode acknowledgement; default Slack's 3 s. */
+  socketAckTimeoutMs?: number;
+  /** Deliver the bot's own posts, edits and deletes back to it, as Slack does; default off. */
+  echoBotMessages?: boolean;
 }
+
+/** Both of Slack's transports, for tests that must hold in each. */
+export const TRANSPORTS = ['http', 'socket'] as const;
 
 export async function startTestSandbox(options: TestSandboxOptions = {}): Promise<TestSandbox> {
   const dir = options.databasePath ? dirname(options.databasePath) : mkdtempSync(join(tmpdir(), 'sitrep-e2e-'));
@@ -68,6 +86,10 @@ export async function startTestSandbox(options: TestSandboxOptions = {}): Promis
     ...(options.now ? { now: options.now } : {}),
     ...(options.prepare ? { prepare: options.prepare } : {}),
     ...(options.sim ? { sim: options.sim } : {}),
+    ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}),
+    ...(options.transport ? { transport: options.transport } : {}),
+    ...(options.socketAckTimeoutMs !== undefined ? { socketAckTimeoutMs: options.socketAckTimeoutMs } : {}),
+    ...(options.echoBotMessages !== undefined ? { echoBotMessages: options.echoBotMessages } : {}),
     // Tests run reminder passes themselves, with sitrep.checkReminders(), so nothing fires on its own.
     reminderIntervalMs: null,
   });
@@ -112,6 +134,17 @@ export async function startTestSandbox(options: TestSandboxOptions = {}): Promis
       return openedChannel(channelName);
     },
     openedChannel,
+    draft(number, draftOptions = {}) {
+      const input = loadPostmortemInput(sandbox.database.db, number, sandbox.sitrep.ctx.reactions);
+      if (!input) throw new Error(`there is no INC-${number}`);
+      return renderPostmortem(input, draftOptions);
+    },
+    exported(number) {
+      const input = loadPostmortemInput(sandbox.database.db, number, sandbox.sitrep.ctx.reactions);
+      if (!input) throw new Error(`there is no INC-${number}`);
+      // Through JSON, as the CLI prints it.
+      return JSON.parse(JSON.stringify(incidentExport(input))) as ReturnType<typeof incidentExport>;
+    },
     async exportCli(...args) {
       try {
         const { stdout, stderr } = await run(TSX, [join(ROOT, 'src/cli/postmortem.ts'), ...args], {
@@ -125,6 +158,8 @@ export async function startTestSandbox(options: TestSandboxOptions = {}): Promis
       }
     },
     async close() {
+      await sandbox.driver.idle();
+      sandbox.driver.close();
       await sandbox.stop();
       rmSync(dir, { recursive: true, force: true });
     },
