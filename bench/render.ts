@@ -102,9 +102,9 @@ function seed(path: string, entries: number, allMarked: boolean): void {
         postedAt: at,
       });
       if (allMarked || i % 10 === 3) {
-        addReaction(db, { channelId: CHANNEL, messageTs: ts, userId: actorId, name: MARKS[i % MARKS.length] ?? 'pushpin', addedAt: at + 5000 });
+        addReaction(db, { channelId: CHANNEL, messageTs: ts, userId: actorId, name: MARKS[i % MARKS.length] ?? 'pushpin', at: at + 5000, order: (at + 5000) * 1000 });
       }
-      if (i % 37 === 0) addReaction(db, { channelId: CHANNEL, messageTs: ts, userId: USERS[3] ?? 'U3', name: 'eyes', addedAt: at + 7000 });
+      if (i % 37 === 0) addReaction(db, { channelId: CHANNEL, messageTs: ts, userId: USERS[3] ?? 'U3', name: 'eyes', at: at + 7000, order: (at + 7000) * 1000 });
       if (i % 41 === 0) editMessage(db, { incidentId: number, channelId: CHANNEL, ts, threadTs: null, userId: actorId, botId: null, subtype: null, text: `${messageText(i)} (edited)`, postedAt: at, editedAt: at + 60_000 });
       if (i % 331 === 0) deleteMessage(db, { incidentId: number, channelId: CHANNEL, ts, deletedAt: at + 90_000 });
     }

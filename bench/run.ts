@@ -1,37 +1,57 @@
 // `npm run bench`: how fast sitrep takes Slack's events, next to an empty Bolt app
-// on the same machine, and how fast it writes a big postmortem draft.
+// on the same machine, over HTTP and over Socket Mode, and how fast it writes a big
+// postmortem draft.
 //
-//   1. Starts the Slack simulator (in this process), the real app (`src/main.ts`,
-//      its own process, on a temporary database) and an empty Bolt app (bench/empty-bolt.ts,
-//      its own process), and declares an incident in the real app.
-//   2. Sends both, with the same autocannon settings, signed `event_callback` message
+//   1. HTTP (`ingest`). Starts the Slack simulator (in this process), the real app
+//      (`src/main.ts`, its own process, on a temporary database) and an empty Bolt app
+//      (bench/empty-bolt.ts, its own process), and declares an incident in the real app.
+//      Sends both, with the same autocannon settings, signed `event_callback` message
 //      events for the incident's channel, each with its own ts and event_id:
 //      flat out (events per second and their ratio), then at a fixed 500 events/s
-//      (acknowledgement latency). Every event the app answered 2xx must be in its
-//      database afterwards; the run fails if one is missing.
-//   3. Builds incidents of 1,000, 10,000 and 100,000 entries through the db layer
-//      (bench/render.ts) and times loading and rendering each draft in a fresh process,
-//      as `npm run postmortem` does (peak RSS = VmHWM), then again in the same process
-//      (warm, as in the running bot); and, as a stress case, 100,000 all marked.
+//      (acknowledgement latency). Then, to compare with Socket Mode on the same terms,
+//      one event every 1/rate s (2 ms) for 10 s to each app, each timed from send to answer
+//      (node:http, keep-alive, at most --connections connections; see timedLoad). Every
+//      event the app answered 2xx must be in its database afterwards; the run fails if
+//      one is missing.
+//   2. Socket Mode (`socket`). The same app started with SLACK_APP_TOKEN instead of a
+//      signing secret, so it connects to the simulator's Socket Mode hub and
+//      acknowledges an envelope only after the event is committed; and an empty Bolt
+//      app on Bolt's own SocketModeReceiver (bench/empty-bolt-socket.ts, which
+//      acknowledges before any listener runs: the floor), on a simulator of its own
+//      (the hub spreads envelopes over every connection it holds). An incident is
+//      declared over the socket; then the same message events, as `events_api`
+//      envelopes: flat out with --connections envelopes in flight (events/s), then at
+//      the fixed rate for 10 s, timing each envelope from the hub's send to its ack
+//      (p50, p99, max; envelopes not acknowledged within Slack's 3 s are counted).
+//      Every envelope sitrep acknowledged must be in its database afterwards.
+//   3. Drafts (`render`). Builds incidents of 1,000, 10,000 and 100,000 entries through
+//      the db layer (bench/render.ts) and times loading and rendering each draft in a
+//      fresh process, as `npm run postmortem` does (peak RSS = VmHWM), then again in the
+//      same process (warm, as in the running bot); and, as a stress case, 100,000 all marked.
 //
 // See BENCHMARKS.md for what the figures mean and the ones measured so far.
 // Traffic only ever goes to 127.0.0.1. Options (the first six also as BENCH_* variables):
 //   --duration <s>     length of each flat-out run (default 8)
 //   --runs <n>         flat-out runs per app, alternating (default 3; the median is reported)
-//   --connections <n>  concurrent connections (default 32)
+//   --connections <n>  concurrent connections over HTTP, envelopes in flight over Socket Mode (default 32)
 //   --rate <n>         the fixed rate, events/s (default 500)
 //   --render-runs <n>  renders per size (default 3; the median is reported)
 //   --no-stress        skip the 100,000-entries-all-marked stress draft
-//   --only <part>      `ingest` or `render`: run one half
-//   --profile <dir>    run both apps with --cpu-prof, writing profiles into <dir>/sitrep and <dir>/empty
+//   --only <parts>     run only these parts, comma-separated: `ingest` (HTTP), `socket`
+//                      (Socket Mode), `render`; e.g. `--only socket` or `--only ingest,socket`.
+//                      Without it all three run.
+//   --profile <dir>    run the apps with --cpu-prof, writing profiles into <dir>/sitrep and
+//                      <dir>/empty (HTTP) and <dir>/sitrep-socket and <dir>/empty-socket
 //   --json <file>      also write every figure as JSON
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -50,6 +70,7 @@ import {
   slackSignatureHeaders,
   startSlackSimulator,
   type SlackSimulator,
+  type SocketModeHub,
 } from '../src/simulator/index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -76,6 +97,16 @@ const RENDER_RUNS = Number(args['render-runs']);
 const RATE_DURATION_S = 10;
 const WARMUP_S = 3;
 const SIZES = [1_000, 10_000, 100_000];
+const PARTS = ['ingest', 'socket', 'render'] as const;
+type Part = (typeof PARTS)[number];
+const ONLY = new Set((args.only ?? PARTS.join(',')).split(',').map((part) => part.trim()));
+for (const part of ONLY) {
+  if (!(PARTS as readonly string[]).includes(part)) {
+    process.stderr.write(`bench: --only takes ${PARTS.join(', ')} (comma-separated), not "${part}"\n`);
+    process.exit(2);
+  }
+}
+const runs = (part: Part): boolean => ONLY.has(part);
 
 // ---- helpers -------------------------------------------------------------------
 
@@ -203,12 +234,12 @@ let sequence = 0;
 const runTag = randomBytes(3).toString('hex').toUpperCase();
 const baseMicros = Date.now() * 1000;
 
-/** One message event as Slack sends it: a fresh ts and event_id every time, signed now. */
-function messageRequest(secret: string, channel: string): { ts: string; body: string; headers: Record<string, string> } {
+/** One message event's `event_callback` body as Slack sends it: a fresh ts and event_id every time. */
+function messageEvent(channel: string): { ts: string; payload: Record<string, unknown> } {
   sequence += 1;
   const ts = formatTs(baseMicros + sequence);
   const user = PEOPLE[sequence % PEOPLE.length] ?? U_ALICE;
-  const body = JSON.stringify({
+  const payload = {
     token: VERIFICATION_TOKEN,
     team_id: TEAM_ID,
     context_team_id: TEAM_ID,
@@ -229,7 +260,14 @@ function messageRequest(secret: string, channel: string): { ts: string; body: st
     event_time: Math.floor(Date.now() / 1000),
     authorizations: [{ enterprise_id: null, team_id: TEAM_ID, user_id: BOT_USER_ID, is_bot: true, is_enterprise_install: false }],
     is_ext_shared_channel: false,
-  });
+  };
+  return { ts, payload };
+}
+
+/** The same event as an HTTP request, signed now. */
+function messageRequest(secret: string, channel: string): { ts: string; body: string; headers: Record<string, string> } {
+  const { ts, payload } = messageEvent(channel);
+  const body = JSON.stringify(payload);
   const headers = {
     'content-type': 'application/json',
     'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
@@ -297,11 +335,171 @@ async function load(
   };
 }
 
+// ---- each event timed, on a fixed schedule ---------------------------------------
+
+// autocannon's fixed rate (`overallRate`) is a budget per connection per second: each
+// connection sends its share (500 / 32, about 16) back to back at the start of every second
+// and then waits, so the app sees a burst, 32 at a time, and nothing for the rest of the
+// second; and its coordinated-omission correction, with an expected interval of
+// ceil(1 / 16) = 1 (taken as 1 ms), adds a sample at every millisecond below each response,
+// which weights the percentiles by latency. The runs below send one event every 1/rate s instead, whatever is still awaiting
+// its answer (as Slack does), and time each from its send to its acknowledgement, the same
+// way over HTTP and over Socket Mode.
+
+/** One event ready to go: its ts, and a function that sends it and says whether it was acknowledged. */
+type Outgoing = { ts: string; send: () => Promise<boolean> };
+
+interface TimedLoad {
+  name: string;
+  /** Events sent, acknowledged (2xx / an ack), and not: an error, a non-2xx, no ack within Slack's 3 s, or a lost connection. */
+  sent: number;
+  acked: number;
+  failed: number;
+  /** Acknowledged events per second. */
+  rps: number;
+  /** CPU time the app spent per acknowledged event, µs. */
+  cpuUs: number;
+  /** Share of one core this process (the load generator and the simulator) used. */
+  generatorCore: number;
+  /** From the send to the acknowledgement, ms, over the acknowledged events. */
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  /** Fixed rate only: how late after its scheduled time each event was sent, ms (p99, max); 0 flat out. */
+  lagP99: number;
+  lagMax: number;
+}
+
+/** The q-quantile of ascending values (nearest rank). */
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
+}
+
+/**
+ * With `rate`: one event every 1/rate s on a fixed schedule, for `durationS`, however many
+ * are awaiting their acknowledgement. Without: flat out, `inFlight` at a time, for `durationS`.
+ */
+async function timedLoad(
+  name: string,
+  next: () => Outgoing,
+  options: { durationS: number; rate?: number; inFlight?: number; pid: number | undefined; acknowledged?: Set<string> },
+): Promise<TimedLoad> {
+  const latencies: number[] = [];
+  const lags: number[] = [];
+  let sent = 0;
+  let failed = 0;
+  const one = async (): Promise<void> => {
+    const { ts, send } = next();
+    sent += 1;
+    const t0 = performance.now();
+    const ok = await send().catch(() => false);
+    const ms = performance.now() - t0;
+    if (ok) {
+      latencies.push(ms);
+      options.acknowledged?.add(ts);
+    } else {
+      failed += 1;
+    }
+  };
+
+  const cpuBefore = cpuMs(options.pid);
+  const generatorBefore = process.cpuUsage();
+  const start = performance.now();
+  const { rate } = options;
+  if (rate) {
+    const total = Math.round(rate * options.durationS);
+    const started: Array<Promise<void>> = [];
+    await new Promise<void>((resolve) => {
+      const tick = (): void => {
+        const now = performance.now();
+        const due = Math.min(total, Math.floor(((now - start) * rate) / 1000) + 1);
+        while (started.length < due) {
+          lags.push(now - (start + (started.length * 1000) / rate));
+          started.push(one());
+        }
+        if (started.length >= total) resolve();
+        else setTimeout(tick, 1);
+      };
+      tick();
+    });
+    await Promise.all(started);
+  } else {
+    const deadline = start + options.durationS * 1000;
+    await Promise.all(
+      Array.from({ length: options.inFlight ?? CONNECTIONS }, async () => {
+        while (performance.now() < deadline) await one();
+      }),
+    );
+  }
+  const elapsedS = (performance.now() - start) / 1000;
+  const cpuAfter = cpuMs(options.pid);
+  const generator = process.cpuUsage(generatorBefore);
+
+  latencies.sort((a, b) => a - b);
+  lags.sort((a, b) => a - b);
+  const acked = latencies.length;
+  return {
+    name,
+    sent,
+    acked,
+    failed,
+    rps: rate ? acked / options.durationS : acked / elapsedS,
+    cpuUs: ((cpuAfter - cpuBefore) * 1000) / Math.max(1, acked),
+    generatorCore: (generator.user + generator.system) / 1e6 / elapsedS,
+    p50: quantile(latencies, 0.5),
+    p90: quantile(latencies, 0.9),
+    p99: quantile(latencies, 0.99),
+    max: latencies.at(-1) ?? NaN,
+    lagP99: lags.length > 0 ? quantile(lags, 0.99) : 0,
+    lagMax: lags.at(-1) ?? 0,
+  };
+}
+
+/** Signed message events over HTTP, on keep-alive connections (at most --connections; more wait their turn). */
+function httpEvents(url: string, secret: string, channel: string, agent: Agent): () => Outgoing {
+  return () => {
+    const { ts, body, headers } = messageRequest(secret, channel);
+    const send = (): Promise<boolean> =>
+      new Promise((resolve, reject) => {
+        const request = httpRequest(url, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (response) => {
+          response.resume();
+          response.once('end', () => resolve((response.statusCode ?? 0) >= 200 && (response.statusCode ?? 0) < 300));
+          response.once('error', reject);
+        });
+        request.once('error', reject);
+        request.end(body);
+      });
+    return { ts, send };
+  };
+}
+
+/** Message events as `events_api` envelopes through a simulator's Socket Mode hub. */
+function socketEvents(hub: SocketModeHub, channel: string): () => Outgoing {
+  return () => {
+    const { ts, payload } = messageEvent(channel);
+    return { ts, send: () => hub.send('events_api', payload).then((outcome) => outcome.acknowledged) };
+  };
+}
+
+/**
+ * The hub keeps every envelope and ack it saw; at thousands a second that is hundreds of MB in
+ * this process by the end, and the GC time would land in the latencies. Nothing here reads them.
+ */
+function forgetDeliveries(hub: SocketModeHub): void {
+  hub.deliveries.splice(0);
+  hub.acks.splice(0);
+}
+
 // ---- ingestion -----------------------------------------------------------------
 
 interface Ingestion {
   flatOut: { app: Load[]; empty: Load[] };
+  /** autocannon at --rate (`overallRate`): bursts at the start of each second, latencies "corrected" (see timedLoad). */
   fixedRate: { app: Load; empty: Load };
+  /** One event every 1/rate s, each timed from its send to its answer, as in Socket Mode (timedLoad). */
+  paced: { app: TimedLoad; empty: TimedLoad };
   /** Events sitrep answered 2xx, rows in its database, and acknowledged events missing from it (must be 0). */
   recorded: { acknowledged: number; rows: number; missing: number };
   appPeakRssMb: number;
@@ -370,7 +568,24 @@ async function ingestion(dir: string, sim: SlackSimulator): Promise<Ingestion> {
       pid: app.pid,
       acknowledged,
     });
-    log(`${RATE}/s: sitrep p50 ${fixedApp.p50} ms, p99 ${fixedApp.p99} ms`);
+    log(`${RATE}/s (autocannon): sitrep p50 ${fixedApp.p50} ms, p99 ${fixedApp.p99} ms`);
+    const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+    const pacedEmpty = await timedLoad('empty', httpEvents(emptyUrl, secret, channel.id, agent), {
+      durationS: RATE_DURATION_S,
+      rate: RATE,
+      pid: empty.pid,
+    });
+    const pacedApp = await timedLoad('sitrep', httpEvents(appUrl, secret, channel.id, agent), {
+      durationS: RATE_DURATION_S,
+      rate: RATE,
+      pid: app.pid,
+      acknowledged,
+    });
+    agent.destroy();
+    log(
+      `${RATE}/s (paced, each timed): sitrep p50 ${pacedApp.p50.toFixed(1)} ms, p99 ${pacedApp.p99.toFixed(1)} ms, ` +
+        `max ${pacedApp.max.toFixed(1)} ms, ${pacedApp.failed} failed; empty p50 ${pacedEmpty.p50.toFixed(1)} ms, p99 ${pacedEmpty.p99.toFixed(1)} ms`,
+    );
 
     const appPeakRssMb = app.pid ? peakRssMb(app.pid) : NaN;
     await stopChild(app);
@@ -383,6 +598,7 @@ async function ingestion(dir: string, sim: SlackSimulator): Promise<Ingestion> {
     return {
       flatOut,
       fixedRate: { app: fixedApp, empty: fixedEmpty },
+      paced: { app: pacedApp, empty: pacedEmpty },
       recorded: { acknowledged: acknowledged.size, rows: stored.size, missing },
       appPeakRssMb,
     };
@@ -390,6 +606,120 @@ async function ingestion(dir: string, sim: SlackSimulator): Promise<Ingestion> {
     await Promise.all([stopChild(app), stopChild(empty)]);
     const errors = appOut.err().trim();
     if (errors) log(`sitrep's stderr:\n${errors.slice(0, 2000)}`);
+  }
+}
+
+// ---- Socket Mode ---------------------------------------------------------------
+
+interface SocketIngestion {
+  flatOut: { app: TimedLoad[]; empty: TimedLoad[] };
+  fixedRate: { app: TimedLoad; empty: TimedLoad };
+  /** Envelopes sitrep acknowledged, rows in its database, and acknowledged events missing from it (must be 0). */
+  recorded: { acknowledged: number; rows: number; missing: number };
+  appPeakRssMb: number;
+}
+
+async function socketIngestion(dir: string): Promise<SocketIngestion> {
+  // One simulator per app: the hub spreads envelopes over every connection it holds,
+  // as Slack does over an app's connections, so the two apps cannot share one.
+  const sim = await startSlackSimulator();
+  const emptySim = await startSlackSimulator();
+  const databasePath = join(dir, 'sitrep-socket.sqlite');
+  const profile = (name: string): string[] => (args.profile ? ['--cpu-prof', '--cpu-prof-dir', join(args.profile, name)] : []);
+  const empty = spawnTs(
+    'bench/empty-bolt-socket.ts',
+    [],
+    { SLACK_APP_TOKEN: emptySim.appToken, SLACK_BOT_TOKEN: emptySim.botToken, SLACK_API_URL: emptySim.apiUrl },
+    profile('empty-socket'),
+  );
+  const emptyOut = collect(empty);
+  const appPort = await freePort();
+  const app = spawnTs('src/main.ts', [], {
+    SLACK_BOT_TOKEN: sim.botToken,
+    SLACK_APP_TOKEN: sim.appToken,
+    SLACK_API_URL: sim.apiUrl,
+    PORT: String(appPort),
+    DATABASE_PATH: databasePath,
+    LOG_LEVEL: 'warn',
+  }, profile('sitrep-socket'));
+  const appOut = collect(app);
+  try {
+    await waitUntil('the empty Bolt app to connect', () => {
+      if (empty.exitCode !== null) throw new Error(`the empty Bolt app exited ${empty.exitCode}: ${emptyOut.err()}`);
+      return emptyOut.out().includes('connected') && emptySim.socketMode.connections >= 1 ? true : undefined;
+    });
+    await waitUntil('sitrep to connect', async () => {
+      if (app.exitCode !== null) throw new Error(`sitrep exited ${app.exitCode}: ${appOut.err()}${appOut.out()}`);
+      if (sim.socketMode.connections < 1) return undefined;
+      const ok = await fetch(`http://${HOST}:${appPort}/healthz`).then((r) => r.ok, () => false);
+      return ok || undefined;
+    });
+
+    // An incident whose channel the events go to, declared over the socket.
+    const general = sim.channelByName('general') ?? sim.addChannel({ name: 'general' });
+    const driver = new SlackDriver({ transport: 'socket', simulator: sim });
+    const declared = await driver.command({ userId: U_ALICE, channelId: general.id, text: 'declare sev2 Benchmark load' });
+    if (!declared.acknowledged) throw new Error('the declare command was not acknowledged');
+    const channel = await sim.waitFor((s) => {
+      const found = s.channelByName('inc-1-benchmark-load');
+      return found && found.pins.size > 0 ? found : undefined;
+    }, { what: 'the incident channel', timeoutMs: 15_000 });
+    for (const user of PEOPLE) channel.members.add(user);
+    // The empty app does nothing with the channel; any id will do.
+    const emptyChannel = channel.id;
+
+    const appEvents = socketEvents(sim.socketMode, channel.id);
+    const emptyEvents = socketEvents(emptySim.socketMode, emptyChannel);
+    // Every envelope sitrep acknowledges, by ts: each must be in its database at the end.
+    const acknowledged = new Set<string>();
+    const measure = async (isApp: boolean, durationS: number, rate?: number): Promise<TimedLoad> => {
+      const result = isApp
+        ? await timedLoad('sitrep', appEvents, { durationS, pid: app.pid, acknowledged, ...(rate ? { rate } : {}) })
+        : await timedLoad('empty', emptyEvents, { durationS, pid: empty.pid, ...(rate ? { rate } : {}) });
+      forgetDeliveries(isApp ? sim.socketMode : emptySim.socketMode);
+      return result;
+    };
+
+    log(`socket mode: warming up (${WARMUP_S} s each)`);
+    await measure(false, WARMUP_S);
+    await measure(true, WARMUP_S);
+
+    const flatOut: SocketIngestion['flatOut'] = { app: [], empty: [] };
+    for (let run = 1; run <= RUNS; run++) {
+      const e = await measure(false, DURATION_S);
+      const a = await measure(true, DURATION_S);
+      flatOut.empty.push(e);
+      flatOut.app.push(a);
+      log(
+        `socket flat out ${run}/${RUNS}: empty ${e.rps.toFixed(0)}/s (${e.cpuUs.toFixed(0)} µs CPU each), ` +
+          `sitrep ${a.rps.toFixed(0)}/s (${a.cpuUs.toFixed(0)} µs CPU each, p50 ${a.p50.toFixed(1)} ms, p99 ${a.p99.toFixed(1)} ms): ` +
+          `${(a.rps / e.rps).toFixed(2)}×; load generator at ${(e.generatorCore * 100).toFixed(0)}% / ${(a.generatorCore * 100).toFixed(0)}% of a core`,
+      );
+    }
+    const fixedEmpty = await measure(false, RATE_DURATION_S, RATE);
+    const fixedApp = await measure(true, RATE_DURATION_S, RATE);
+    log(
+      `socket ${RATE}/s: sitrep p50 ${fixedApp.p50.toFixed(1)} ms, p99 ${fixedApp.p99.toFixed(1)} ms, max ${fixedApp.max.toFixed(1)} ms, ` +
+        `${fixedApp.failed} unacknowledged; empty p50 ${fixedEmpty.p50.toFixed(1)} ms, p99 ${fixedEmpty.p99.toFixed(1)} ms`,
+    );
+
+    const appPeakRssMb = app.pid ? peakRssMb(app.pid) : NaN;
+    await stopChild(app);
+    const sqlite = new BetterSqlite3(databasePath, { readonly: true });
+    const stored = new Set(sqlite.prepare('select ts from messages where channel_id = ?').pluck().all(channel.id) as string[]);
+    sqlite.close();
+    const missing = [...acknowledged].filter((ts) => !stored.has(ts)).length;
+    return {
+      flatOut,
+      fixedRate: { app: fixedApp, empty: fixedEmpty },
+      recorded: { acknowledged: acknowledged.size, rows: stored.size, missing },
+      appPeakRssMb,
+    };
+  } finally {
+    await Promise.all([stopChild(app), stopChild(empty)]);
+    await Promise.all([sim.close(), emptySim.close()]);
+    const errors = appOut.err().trim();
+    if (errors) log(`sitrep's stderr (Socket Mode):\n${errors.slice(0, 2000)}`);
   }
 }
 
@@ -456,9 +786,10 @@ async function main(): Promise<void> {
   const about = machine(dir);
   log(`${about.cpus}, ${about.memory}, Node ${about.node}; load average ${about.load}`);
   let ingest: Ingestion | null = null;
+  let socket: SocketIngestion | null = null;
   const renders: Render[] = [];
   try {
-    if (args.only !== 'render') {
+    if (runs('ingest')) {
       const sim = await startSlackSimulator();
       try {
         ingest = await ingestion(dir, sim);
@@ -466,7 +797,8 @@ async function main(): Promise<void> {
         await sim.close();
       }
     }
-    if (args.only !== 'ingest') {
+    if (runs('socket')) socket = await socketIngestion(dir);
+    if (runs('render')) {
       log('render: seeding and rendering drafts');
       for (const size of SIZES) {
         renders.push(await render(dir, size, 'mix'));
@@ -505,12 +837,16 @@ async function main(): Promise<void> {
         [
           row('empty Bolt app, flat out', flatOut.empty),
           row('sitrep, flat out', flatOut.app),
-          row(`empty Bolt app at ${RATE}/s`, [fixed.empty]),
-          row(`sitrep at ${RATE}/s`, [fixed.app]),
+          row(`empty Bolt app at ${RATE}/s (autocannon)`, [fixed.empty]),
+          row(`sitrep at ${RATE}/s (autocannon)`, [fixed.app]),
         ],
       ),
     );
     out.push(`sitrep / empty Bolt (median of paired runs): ${ratio.toFixed(2)}`);
+    out.push(
+      `autocannon's ${RATE}/s comes in a burst at the start of each second and its p99 is weighted by latency; ` +
+        'the paced figures below time each event',
+    );
     out.push(
       `answered 2xx by sitrep: ${recorded.acknowledged} events; rows in its database: ${recorded.rows}; ` +
         `answered but missing: ${recorded.missing}`,
@@ -518,7 +854,85 @@ async function main(): Promise<void> {
     out.push(`sitrep's peak RSS: ${ingest.appPeakRssMb.toFixed(0)} MB`);
     targets.push(`  ingestion ≥ 0.8 × empty Bolt:            ${ratio.toFixed(2)}  ${verdict(ratio >= 0.8)}`);
     targets.push(`  p99 acknowledgement < 50 ms at ${RATE}/s:   ${fixed.app.p99} ms  ${verdict(fixed.app.p99 < 50)}`);
+    const paced = ingest.paced.app;
+    targets.push(
+      `  p99 acknowledgement < 50 ms at ${RATE}/s, HTTP paced:  ${paced.p99.toFixed(1)} ms (max ${paced.max.toFixed(1)}, ` +
+        `${paced.failed} failed)  ${verdict(paced.p99 < 50 && paced.failed === 0)}`,
+    );
     summary = { ...summary, ingest, emptyRps, appRps, ratio };
+  }
+  if (socket) {
+    const { flatOut, fixedRate: fixed, recorded } = socket;
+    const ms = (value: number): string => value.toFixed(1);
+    const sum = (loads: TimedLoad[], key: 'acked' | 'failed'): string => String(loads.reduce((n, l) => n + l[key], 0));
+    const row = (name: string, loads: TimedLoad[]): string[] => [
+      name,
+      median(loads.map((l) => l.rps)).toFixed(0),
+      median(loads.map((l) => l.cpuUs)).toFixed(0),
+      ms(median(loads.map((l) => l.p50))),
+      ms(median(loads.map((l) => l.p99))),
+      ms(Math.max(...loads.map((l) => l.max))),
+      sum(loads, 'acked'),
+      sum(loads, 'failed'),
+    ];
+    const ratio = median(flatOut.app.map((a, i) => a.rps / (flatOut.empty[i]?.rps ?? NaN)));
+    out.push('');
+    out.push(
+      `Socket Mode: ${CONNECTIONS} envelopes in flight flat out, ${RUNS} × ${DURATION_S} s per app, alternating ` +
+        `(medians; max over runs); fixed rate ${RATE}/s for ${RATE_DURATION_S} s; latency = hub send → ack`,
+    );
+    out.push(
+      table(
+        ['ingestion (message events over Socket Mode)', 'events/s', 'CPU µs/event', 'p50 ms', 'p99 ms', 'max ms', 'acked', 'unacked'],
+        [
+          row('empty Bolt app (acks first), flat out', flatOut.empty),
+          row('sitrep (acks after commit), flat out', flatOut.app),
+          row(`empty Bolt app at ${RATE}/s`, [fixed.empty]),
+          row(`sitrep at ${RATE}/s`, [fixed.app]),
+        ],
+      ),
+    );
+    out.push(`sitrep / empty Bolt over Socket Mode (median of paired runs): ${ratio.toFixed(2)}`);
+    out.push(
+      `acknowledged by sitrep: ${recorded.acknowledged} envelopes; rows in its database: ${recorded.rows}; ` +
+        `acknowledged but missing: ${recorded.missing}`,
+    );
+    out.push(`sitrep's peak RSS under Socket Mode load: ${socket.appPeakRssMb.toFixed(0)} MB`);
+    targets.push(
+      `  p99 acknowledgement < 50 ms at ${RATE}/s, Socket Mode: ${ms(fixed.app.p99)} ms (max ${ms(fixed.app.max)}, ` +
+        `${fixed.app.failed} unacknowledged)  ${verdict(fixed.app.p99 < 50 && fixed.app.failed === 0)}`,
+    );
+    summary = {
+      ...summary,
+      socket: { ...socket, emptyRps: median(flatOut.empty.map((l) => l.rps)), appRps: median(flatOut.app.map((l) => l.rps)), ratio },
+    };
+  }
+  const paced: Array<[string, TimedLoad]> = [
+    ...(ingest ? ([['HTTP, empty Bolt app', ingest.paced.empty], ['HTTP, sitrep', ingest.paced.app]] as Array<[string, TimedLoad]>) : []),
+    ...(socket
+      ? ([['Socket Mode, empty Bolt app', socket.fixedRate.empty], ['Socket Mode, sitrep', socket.fixedRate.app]] as Array<[string, TimedLoad]>)
+      : []),
+  ];
+  if (paced.length > 0) {
+    const ms = (value: number): string => value.toFixed(1);
+    out.push('');
+    out.push(`acknowledgement latency at ${RATE}/s: one event every ${ms(1000 / RATE)} ms for ${RATE_DURATION_S} s, each timed from send to acknowledgement`);
+    out.push(
+      table(
+        [`at ${RATE}/s, paced`, 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'acked', 'failed', 'CPU µs/event', 'sent late p99/max ms'],
+        paced.map(([name, l]) => [
+          name,
+          ms(l.p50),
+          ms(l.p90),
+          ms(l.p99),
+          ms(l.max),
+          String(l.acked),
+          String(l.failed),
+          l.cpuUs.toFixed(0),
+          `${ms(l.lagP99)} / ${ms(l.lagMax)}`,
+        ]),
+      ),
+    );
   }
   if (renders.length > 0) {
     out.push('');
@@ -554,7 +968,7 @@ async function main(): Promise<void> {
   if (args.json) {
     writeFileSync(args.json, `${JSON.stringify({ machine: about, connections: CONNECTIONS, ...summary }, null, 2)}\n`);
   }
-  const lost = ingest?.recorded.missing ?? 0;
+  const lost = (ingest?.recorded.missing ?? 0) + (socket?.recorded.missing ?? 0);
   if (lost > 0) {
     process.stderr.write(`bench: ${lost} acknowledged events are not in the database\n`);
     process.exitCode = 1;

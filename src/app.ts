@@ -11,6 +11,7 @@ import type { Database } from './db/connection.js';
 import { DEFAULT_REACTIONS, type ReactionMap } from './domain/reactions.js';
 import { dropMalformedEvents } from './http/event-shape.js';
 import { DEFAULT_GUARD_POLICY, guardRequests } from './http/guard.js';
+import { HTTP_SERVER_OPTIONS, limitServer } from './http/limits.js';
 import { boltLogger, type Logger } from './logger.js';
 import type { Clock, ServiceContext } from './services/context.js';
 import { DEFAULT_OUTBOX_OPTIONS, Outbox, type OutboxOptions } from './services/outbox.js';
@@ -49,6 +50,8 @@ export interface SitrepOptions {
   retryConfig?: RetryOptions;
   /** Retry timing of the outbox; tests shorten it. */
   outbox?: Partial<OutboxOptions>;
+  /** Socket Mode: how long a ping may go unanswered, and so the wait before reconnecting; tests shorten it. */
+  socketPingTimeoutMs?: number;
   /** How often to look for due reminders; null turns the timer off (tests call checkReminders). */
   reminderIntervalMs?: number | null;
 }
@@ -71,7 +74,7 @@ const healthz: RequestListener = (_req, res) => {
   res.end('{"ok":true}');
 };
 
-function buildReceiver(config: Config, logger: Logger, retryConfig: RetryOptions | undefined): Receiver {
+function buildReceiver(config: Config, logger: Logger, options: Pick<SitrepOptions, 'retryConfig' | 'socketPingTimeoutMs'>): Receiver {
   const log = boltLogger(logger);
   if (config.mode === 'socket' && config.appToken) {
     // Socket Mode has no HTTP requests to guard (payloads come over the WebSocket sitrep
@@ -84,7 +87,8 @@ function buildReceiver(config: Config, logger: Logger, retryConfig: RetryOptions
         port: config.port,
         routes: { [HEALTH_PATH]: healthz },
         ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
-        ...(retryConfig ? { retryConfig } : {}),
+        ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
+        ...(options.socketPingTimeoutMs !== undefined ? { clientPingTimeoutMs: options.socketPingTimeoutMs } : {}),
       }),
       { logger },
     );
@@ -108,7 +112,7 @@ function buildReceiver(config: Config, logger: Logger, retryConfig: RetryOptions
 
 export function createSitrep(options: SitrepOptions): Sitrep {
   const { config, database, logger } = options;
-  const receiver = buildReceiver(config, logger, options.retryConfig);
+  const receiver = buildReceiver(config, logger, options);
   const clientOptions = {
     ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
     // Used while someone waits (views.open, membership checks) and for small background
@@ -167,8 +171,10 @@ export function createSitrep(options: SitrepOptions): Sitrep {
     app,
     ctx,
     async start() {
-      const started = (await app.start(config.port)) as unknown;
+      // Requests must arrive within a time, and connections are counted (src/http/limits.ts).
+      const started = (await app.start(config.port, HTTP_SERVER_OPTIONS)) as unknown;
       server = started instanceof HttpServer ? started : undefined;
+      if (server) limitServer(server);
       const address = server?.address() as AddressInfo | null | undefined;
       const port = address?.port ?? config.port;
       logger.info({ mode: config.mode, port }, 'sitrep is listening');

@@ -80,6 +80,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     retryConfig: { retries: 0 },
     // Retries that a person would wait seconds for happen in milliseconds here.
     outbox: { retryBaseMs: 5, maxRetryMs: 100 },
+    // And a Socket Mode reconnection: the SDK waits this long after a link closes.
+    socketPingTimeoutMs: 300,
     ...(options.reminderIntervalMs !== undefined ? { reminderIntervalMs: options.reminderIntervalMs } : {}),
   });
   const port = await sitrep.start();

@@ -1,7 +1,7 @@
 // Queries for recorded messages and the reactions that mark them.
 
 import type BetterSqlite3 from 'better-sqlite3';
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { categoriesOf, type ReactionMap } from '../domain/reactions.js';
 import { slackTsToMs } from '../domain/time.js';
 import type { SharedFile, TimelineMessage } from '../domain/timeline.js';
@@ -49,21 +49,25 @@ const statements = perConnection((db) => ({
     })
     .onConflictDoNothing()
     .prepare(),
+  // A person's add and remove of one emoji on one message, in Slack's order: each applies
+  // only over an older one, whatever order the network delivered them in.
   addReaction: db
     .insert(reactions)
-    .values({ channelId: p('channelId'), messageTs: p('messageTs'), userId: p('userId'), name: p('name'), addedAt: p('addedAt') })
-    .onConflictDoNothing()
+    .values({ channelId: p('channelId'), messageTs: p('messageTs'), userId: p('userId'), name: p('name'), addedAt: p('at'), changedAt: p('order'), removed: false })
+    .onConflictDoUpdate({
+      target: [reactions.channelId, reactions.messageTs, reactions.userId, reactions.name],
+      set: { removed: false, addedAt: sql`excluded.added_at`, changedAt: sql`excluded.changed_at` },
+      setWhere: sql`${reactions.changedAt} < excluded.changed_at`,
+    })
     .prepare(),
   removeReaction: db
-    .delete(reactions)
-    .where(
-      and(
-        eq(reactions.channelId, p('channelId')),
-        eq(reactions.messageTs, p('messageTs')),
-        eq(reactions.userId, p('userId')),
-        eq(reactions.name, p('name')),
-      ),
-    )
+    .insert(reactions)
+    .values({ channelId: p('channelId'), messageTs: p('messageTs'), userId: p('userId'), name: p('name'), addedAt: p('at'), changedAt: p('order'), removed: true })
+    .onConflictDoUpdate({
+      target: [reactions.channelId, reactions.messageTs, reactions.userId, reactions.name],
+      set: { removed: true, changedAt: sql`excluded.changed_at` },
+      setWhere: sql`${reactions.changedAt} < excluded.changed_at`,
+    })
     .prepare(),
 }));
 
@@ -79,17 +83,22 @@ export function recordMessage(db: Db, message: NewMessage): boolean {
   return result.changes > 0;
 }
 
-export function addReaction(
-  db: Db,
-  reaction: { channelId: string; messageTs: string; userId: string; name: string; addedAt: number },
-): void {
+export type ReactionChange = {
+  channelId: string;
+  messageTs: string;
+  userId: string;
+  name: string;
+  /** When it was added (epoch ms), kept for the record. */
+  at: number;
+  /** Slack's time of the change, its event_ts in epoch µs: what orders an add and a remove. */
+  order: number;
+};
+
+export function addReaction(db: Db, reaction: ReactionChange): void {
   statements(db).addReaction.run(reaction);
 }
 
-export function removeReaction(
-  db: Db,
-  reaction: { channelId: string; messageTs: string; userId: string; name: string },
-): void {
+export function removeReaction(db: Db, reaction: ReactionChange): void {
   statements(db).removeReaction.run(reaction);
 }
 
@@ -144,7 +153,12 @@ export function listTimelineMessages(db: Db, incidentId: number, reactionMap: Re
     .map((row) => row.channelId);
   const marks = new Map<string, Array<{ name: string; userId: string }>>();
   if (channelIds.length > 0) {
-    for (const reaction of db.select().from(reactions).where(inArray(reactions.channelId, channelIds)).all()) {
+    const current = db
+      .select()
+      .from(reactions)
+      .where(and(inArray(reactions.channelId, channelIds), eq(reactions.removed, false)))
+      .all();
+    for (const reaction of current) {
       const key = `${reaction.channelId}/${reaction.messageTs}`;
       const mark = { name: reaction.name, userId: reaction.userId };
       const list = marks.get(key);
@@ -210,8 +224,9 @@ export function editMessage(db: Db, edit: NewMessage & { editedAt: number }): vo
     .onConflictDoUpdate({
       target: [messages.channelId, messages.ts],
       set: { text: edit.text, editedAt: edit.editedAt, files: edit.files ?? null },
-      // A deleted message stays deleted, whatever edit arrives late.
-      setWhere: isNull(messages.deletedAt),
+      // A deleted message stays deleted, whatever edit arrives late; and an older edit
+      // delivered after a newer one never brings back text someone replaced.
+      setWhere: and(isNull(messages.deletedAt), or(isNull(messages.editedAt), lt(messages.editedAt, edit.editedAt))),
     })
     .run();
 }

@@ -1,6 +1,7 @@
-// Queries for the outbox: what is still to be told to Slack.
+// Queries for the outbox: what is still to be told to Slack. Each incident's
+// jobs form a lane, sent in the order they were queued; lanes go independently.
 
-import { asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lte, min, or, sql } from 'drizzle-orm';
 import type { Db } from './connection.js';
 import { outbox } from './schema.js';
 
@@ -12,7 +13,12 @@ export type OutboxJob =
   /** Re-render the pinned summary from what is stored then. */
   | { kind: 'summary' }
   /** Render and upload the draft; `replace` withdraws the drafts posted before. */
-  | { kind: 'postmortem'; replace: boolean };
+  | { kind: 'postmortem'; replace: boolean }
+  /**
+   * Answer the declare through its response_url: where the channel is (and, if Slack
+   * refused to add the declarer, why), or why there is none (`failure`).
+   */
+  | { kind: 'tell-declarer'; respondUrl: string; refused: string | null; failure: string | null };
 
 export interface OutboxEntry {
   id: number;
@@ -24,37 +30,122 @@ export interface OutboxEntry {
 
 type Writer = Pick<Db, 'insert' | 'select'>;
 
+/**
+ * Replacing a draft deletes a file people may be reading and uploads another: however
+ * many deletes come in, an incident's draft is replaced at most once in this long.
+ */
+export const DRAFT_REPLACEMENT_INTERVAL_MS = 60_000;
+
 /** Queues a job; call it in the transaction that makes the change it reports. */
 export function enqueue(db: Writer, incidentId: number, job: OutboxJob, at: number): void {
-  if (job.kind === 'summary') {
-    // One refresh not yet started renders the latest state; a second would only repeat it.
-    // One already started may have read an older state, so it does not count.
-    const pending = db
-      .select({ id: outbox.id })
-      .from(outbox)
-      .where(sql`${outbox.incidentId} = ${incidentId} and ${outbox.kind} = 'summary' and ${outbox.doneAt} is null and ${outbox.attempts} = 0`)
-      .get();
-    if (pending) return;
+  // One refresh not yet started renders the latest state; a second would only repeat it.
+  // One already started may have read an older state, so it does not count.
+  if (job.kind === 'summary' && unstarted(db, incidentId, 'summary')) return;
+  let notBefore: number | null = null;
+  if (job.kind === 'postmortem' && job.replace) {
+    // The same holds for a replacement draft: it is rendered when it is sent.
+    if (unstarted(db, incidentId, 'postmortem', sql`json_extract(${outbox.payload}, '$.replace') = 1`)) return;
+    notBefore = nextReplacementAt(db, incidentId, at);
   }
   const { kind, ...payload } = job;
-  db.insert(outbox).values({ incidentId, kind, payload, createdAt: at }).run();
+  db.insert(outbox).values({ incidentId, kind, payload, createdAt: at, notBefore }).run();
 }
 
+function unstarted(db: Writer, incidentId: number, kind: OutboxJob['kind'], also = sql`1`): boolean {
+  const pending = db
+    .select({ id: outbox.id })
+    .from(outbox)
+    .where(and(eq(outbox.incidentId, incidentId), eq(outbox.kind, kind), isNull(outbox.doneAt), eq(outbox.attempts, 0), also))
+    .get();
+  return pending !== undefined;
+}
+
+/** A job of this kind is being sent (or retried): it may have read the incident before the latest change. */
+export function startedNotDone(db: Writer, incidentId: number, kind: OutboxJob['kind']): boolean {
+  const started = db
+    .select({ id: outbox.id })
+    .from(outbox)
+    .where(and(eq(outbox.incidentId, incidentId), eq(outbox.kind, kind), isNull(outbox.doneAt), gt(outbox.attempts, 0)))
+    .get();
+  return started !== undefined;
+}
+
+/** When a new replacement may go: a minute after the last one finished (or from now, while one is still going). */
+function nextReplacementAt(db: Writer, incidentId: number, at: number): number | null {
+  const last = db
+    .select({ doneAt: outbox.doneAt })
+    .from(outbox)
+    .where(
+      and(
+        eq(outbox.incidentId, incidentId),
+        eq(outbox.kind, 'postmortem'),
+        gt(outbox.attempts, 0),
+        sql`json_extract(${outbox.payload}, '$.replace') = 1`,
+      ),
+    )
+    .orderBy(desc(outbox.id))
+    .get();
+  if (!last) return null;
+  const from = last.doneAt ?? at;
+  return from + DRAFT_REPLACEMENT_INTERVAL_MS > at ? from + DRAFT_REPLACEMENT_INTERVAL_MS : null;
+}
+
+/** A job not yet sent whose time has come (it has none, or it has passed). */
+const due = (now: number) => and(isNull(outbox.doneAt), or(isNull(outbox.notBefore), lte(outbox.notBefore, now)));
+
+function entryOf(row: typeof outbox.$inferSelect): OutboxEntry {
+  return {
+    id: row.id,
+    incidentId: row.incidentId,
+    job: { kind: row.kind, ...row.payload } as OutboxJob,
+    createdAt: row.createdAt,
+    attempts: row.attempts,
+  };
+}
+
+/** Every pending job, oldest first, whatever its time. */
 export function pendingJobs(db: Db, limit: number): OutboxEntry[] {
-  return db
+  return db.select().from(outbox).where(isNull(outbox.doneAt)).orderBy(asc(outbox.id)).limit(limit).all().map(entryOf);
+}
+
+/** The next job of each lane that has one due: what could be sent now. */
+export function laneHeads(db: Db, now: number): OutboxEntry[] {
+  const heads = db.select({ id: min(outbox.id) }).from(outbox).where(due(now)).groupBy(outbox.incidentId);
+  return db.select().from(outbox).where(inArray(outbox.id, heads)).orderBy(asc(outbox.id)).all().map(entryOf);
+}
+
+/** The next job due in one incident's lane. A job waiting for its time lets the jobs behind it by. */
+export function nextInLane(db: Db, incidentId: number, now: number): OutboxEntry | null {
+  const row = db
     .select()
     .from(outbox)
-    .where(isNull(outbox.doneAt))
+    .where(and(eq(outbox.incidentId, incidentId), due(now)))
     .orderBy(asc(outbox.id))
-    .limit(limit)
-    .all()
-    .map((row) => ({
-      id: row.id,
-      incidentId: row.incidentId,
-      job: { kind: row.kind, ...row.payload } as OutboxJob,
-      createdAt: row.createdAt,
-      attempts: row.attempts,
-    }));
+    .get();
+  return row ? entryOf(row) : null;
+}
+
+/** The earliest time a pending job is waiting for, if any is. */
+export function nextNotBefore(db: Db, now: number): number | null {
+  const row = db
+    .select({ at: min(outbox.notBefore) })
+    .from(outbox)
+    .where(and(isNull(outbox.doneAt), gt(outbox.notBefore, now)))
+    .get();
+  return row?.at ?? null;
+}
+
+/**
+ * Fills in part of a job that is queued but not started: something learnt after it
+ * was queued (whether Slack added the declarer) that it must carry when it is sent.
+ */
+export function amendUnstarted(db: Db, incidentId: number, kind: OutboxJob['kind'], patch: Record<string, unknown>): void {
+  const rows = db
+    .select({ id: outbox.id, payload: outbox.payload })
+    .from(outbox)
+    .where(and(eq(outbox.incidentId, incidentId), eq(outbox.kind, kind), isNull(outbox.doneAt), eq(outbox.attempts, 0)))
+    .all();
+  for (const row of rows) db.update(outbox).set({ payload: { ...row.payload, ...patch } }).where(eq(outbox.id, row.id)).run();
 }
 
 export function markSent(db: Db, id: number, at: number): void {

@@ -105,6 +105,13 @@ export const reactions = sqliteTable(
     userId: text('user_id').notNull(),
     name: text('name').notNull(),
     addedAt: integer('added_at').notNull(),
+    /**
+     * Slack's time of the latest add or remove applied (its event_ts in epoch µs): events
+     * arrive in the network's order, so an older one never undoes a newer one.
+     */
+    changedAt: integer('changed_at').notNull().default(0),
+    /** Taken back: kept as a row so that an add delivered after its remove stays undone. */
+    removed: integer('removed', { mode: 'boolean' }).notNull().default(false),
   },
   (table) => [primaryKey({ columns: [table.channelId, table.messageTs, table.userId, table.name] })],
 );
@@ -167,6 +174,8 @@ export const outbox = sqliteTable(
     payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     createdAt: integer('created_at').notNull(),
     attempts: integer('attempts').notNull().default(0),
+    /** Epoch ms before which the job is not sent (a draft replacement waiting its turn); null: at once. */
+    notBefore: integer('not_before'),
     lastError: text('last_error'),
     /** Set when Slack took it, or when it failed for good. */
     doneAt: integer('done_at'),

@@ -19,6 +19,7 @@ import {
 } from './incident.js';
 import { USER_ID_PATTERN } from './mrkdwn.js';
 import type { LocalTime } from './time.js';
+import { DEFAULT_REACTIONS, reactionLegend, type ReactionMap } from './reactions.js';
 
 export type { LocalTime };
 
@@ -97,11 +98,13 @@ export const USAGE: Readonly<Record<string, string>> = {
   help: '`/incident help`',
 };
 
-export const HELP_TEXT = [
-  '*sitrep*: incident commands',
-  ...Object.values(USAGE).map((usage) => `• ${usage}`),
-  'React to a message in an incident channel to mark it: :pushpin: key event, :rotating_light: impact, :mag: investigation, :bulb: cause, :hammer_and_wrench: mitigation, :white_check_mark: resolution, :memo: follow-up.',
-].join('\n');
+/** Every command and how to say it. */
+export const COMMANDS_TEXT = ['*sitrep*: incident commands', ...Object.values(USAGE).map((usage) => `• ${usage}`)].join('\n');
+
+/** `/incident help`: the commands, and which reaction marks what under the configured map. */
+export function helpText(reactions: ReactionMap = DEFAULT_REACTIONS): string {
+  return `${COMMANDS_TEXT}\nReact to a message in an incident channel to mark it: ${reactionLegend(reactions, ', ')}.`;
+}
 
 const MENTION = new RegExp(`^<@(${USER_ID_PATTERN})(?:\\|[^>]*)?>$`);
 const CLOCK = /^([01]?\d|2[0-3]):([0-5]\d)$/;
@@ -362,6 +365,6 @@ function parseWords(input: string): ParseResult {
     case 'list':
       return parseNoArguments(word.toLowerCase() as 'actions' | 'postmortem' | 'list', rest);
     default:
-      return { ok: false, error: `\`${quoted(word)}\` is not an incident command.`, usage: HELP_TEXT };
+      return { ok: false, error: `\`${quoted(word)}\` is not an incident command.`, usage: COMMANDS_TEXT };
   }
 }

@@ -7,6 +7,7 @@
 // tokenising, exactly once, so `&amp;lt;` is the text `&lt;` and a decoded `<`
 // can never start a token.
 
+import { honestLinkLabel } from './links.js';
 import type { BlockContent, Blockquote, Code, DefinitionContent, PhrasingContent } from 'mdast';
 import { parse, NodeType } from 'slack-message-parser';
 import type { Node as SlackNode } from 'slack-message-parser';
@@ -67,6 +68,18 @@ export function typedText(mrkdwn: string): string {
 /** Encodes text so Slack shows it literally (no mentions, links or broadcasts). */
 export function escapeMrkdwn(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * Someone's mrkdwn, ready for sitrep to post again: broadcasts neutralised (below),
+ * and a link whose label names another address saying where it really goes.
+ */
+export function forRepost(mrkdwn: string): string {
+  return neutralizeBroadcasts(mrkdwn).replace(/<(https?:\/\/[^|<>\s]+)\|([^<>]+)>/gi, (whole, url: string, label: string) => {
+    const said = decodeEntities(label);
+    const honest = honestLinkLabel(decodeEntities(url), said);
+    return honest === said ? whole : `<${url}|${escapeMrkdwn(honest)}>`;
+  });
 }
 
 /**
@@ -398,7 +411,11 @@ function inline(node: SlackNode, names: Names): PhrasingContent[] {
       const label = node.label ? children(node.label) : [];
       const target = linkTarget(node.url);
       if (!target) return label.length > 0 ? label : [text(oneLine(decodeEntities(node.url)))];
-      return [{ type: 'link', url: target, children: label.length > 0 ? label : [text(urlText(target))] }];
+      if (label.length === 0) return [{ type: 'link', url: target, children: [text(urlText(target))] }];
+      // A label that names another address says where the link really goes.
+      const said = oneLine(labelText(node.label, names));
+      const honest = honestLinkLabel(target, said);
+      return [{ type: 'link', url: target, children: honest === said ? label : [text(honest)] }];
     }
     default: {
       const value = specialText(node, names);

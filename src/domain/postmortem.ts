@@ -14,7 +14,7 @@ import {
   type Role,
   type Status,
 } from './incident.js';
-import { CATEGORY_LABELS, type Category } from './reactions.js';
+import { CATEGORY_LABELS, DEFAULT_REACTIONS, emojiPhrase, reactionLegend, type Category, type ReactionMap } from './reactions.js';
 import { isJoin, type FollowUpAction, type IncidentEvent, type PostmortemInput, type TimelineMessage } from './timeline.js';
 import {
   emphasis,
@@ -99,8 +99,8 @@ function buildTree(input: PostmortemInput, options: PostmortemOptions): Root {
       ...section('Impact', impact(ctx)),
       ...section('Timeline', timeline(ctx)),
       ...section('Detection', quotedMarks(ctx, ['impact'], detectionPrompt)),
-      ...section('Root cause', quotedMarks(ctx, ['cause'], rootCausePrompt)),
-      ...section('Mitigation and resolution', quotedMarks(ctx, ['mitigation', 'resolution'], mitigationPrompt)),
+      ...section('Root cause', quotedMarks(ctx, ['cause'], rootCausePrompt(ctx.reactions))),
+      ...section('Mitigation and resolution', quotedMarks(ctx, ['mitigation', 'resolution'], mitigationPrompt(ctx.reactions))),
       ...section('Status updates', statusUpdates(ctx)),
       ...section('Follow-up actions', followUps(ctx)),
       ...section('Lessons learned', lessons()),
@@ -113,6 +113,8 @@ function buildTree(input: PostmortemInput, options: PostmortemOptions): Root {
 
 interface Context {
   input: PostmortemInput;
+  /** Which emoji mark what, so that prompts name the configured ones. */
+  reactions: ReactionMap;
   incident: Incident;
   zone: string;
   names: Names;
@@ -139,6 +141,7 @@ function context(input: PostmortemInput, zone: string): Context {
   const multiDay = new Set(dayOf.values()).size > 1;
   return {
     input,
+    reactions: input.reactions ?? DEFAULT_REACTIONS,
     incident: input.incident,
     zone,
     names: input.names,
@@ -349,7 +352,7 @@ function timeline(ctx: Context): BlockContent[] {
     return [
       paragraph(
         todo(
-          'nothing was marked. React to the messages that mattered (:pushpin: and friends) or add notes with',
+          `nothing was marked. React to the messages that mattered (${reactionLegend(ctx.reactions, ', ')}) or add notes with`,
           '/incident note <time> <text>',
         ),
       ),
@@ -465,12 +468,12 @@ function eventBlocks(ctx: Context, event: IncidentEvent, before: Status | null):
 const detectionPrompt =
   'how was it detected: an alert, a customer report, someone noticing? ' +
   'How long after impact started, and could we have known sooner?';
-const rootCausePrompt =
+const rootCausePrompt = (reactions: ReactionMap): string =>
   'what caused it? Go past the trigger to the conditions that let it happen ' +
-  '(mark the message that found it with :bulb:)';
-const mitigationPrompt =
+  `(mark the message that found it with ${emojiPhrase(['cause'], reactions)})`;
+const mitigationPrompt = (reactions: ReactionMap): string =>
   'what stopped the impact, and what restored normal service? ' +
-  '(mark those messages with :hammer_and_wrench: and :white_check_mark:)';
+  `(mark those messages with ${emojiPhrase(['mitigation', 'resolution'], reactions)})`;
 
 /** Messages marked with any of `categories`, each quoted under its time and author. */
 function quotedMarks(ctx: Context, categories: readonly Category[], prompt: string): BlockContent[] {

@@ -33,6 +33,44 @@ export const CATEGORY_LABELS: Readonly<Record<Category, string>> = {
   action: 'Follow-up',
 };
 
+/** What each category is called where the emoji are listed for people to use. */
+const LEGEND_WORDS: Readonly<Record<Category, string>> = {
+  key: 'key event',
+  impact: 'impact',
+  investigation: 'investigation',
+  cause: 'cause',
+  mitigation: 'mitigation',
+  resolution: 'resolution',
+  action: 'follow-up',
+};
+
+/** The emoji that mark `category` under `map`, as `:name:`, in the map's order. */
+export function emojiFor(category: Category, map: ReactionMap = DEFAULT_REACTIONS): string[] {
+  return Object.entries(map)
+    .filter(([, marks]) => marks === category)
+    .map(([emoji]) => `:${emoji}:`);
+}
+
+/**
+ * Which emoji to react with for what, under the configured map: `:pushpin: key event ·
+ * :rotating_light: impact · …` (categories no emoji marks are left out). Every place
+ * sitrep tells people how to mark (the pinned summary, the help, the draft) says it this way,
+ * so a remapped emoji is named right everywhere.
+ */
+export function reactionLegend(map: ReactionMap = DEFAULT_REACTIONS, separator = ' · '): string {
+  return CATEGORIES.map((category) => ({ category, emoji: emojiFor(category, map) }))
+    .filter(({ emoji }) => emoji.length > 0)
+    .map(({ category, emoji }) => `${emoji.join(' ')} ${LEGEND_WORDS[category]}`)
+    .join(separator);
+}
+
+/** `:hammer_and_wrench: and :white_check_mark:`: the emoji for `categories`, for a sentence. */
+export function emojiPhrase(categories: readonly Category[], map: ReactionMap = DEFAULT_REACTIONS): string {
+  const emoji = categories.flatMap((category) => emojiFor(category, map));
+  if (emoji.length <= 1) return emoji[0] ?? 'a reaction';
+  return `${emoji.slice(0, -1).join(', ')} and ${emoji.at(-1) ?? ''}`;
+}
+
 /**
  * Reads `fire=impact, eyes=investigation` (emoji names without colons) into a map
  * laid over the defaults. Returns an error message for anything it cannot read.

@@ -2,7 +2,7 @@
 // messages, the incident's own events, and follow-up actions.
 
 import type { Incident, Milestone, Role, Severity, Status } from './incident.js';
-import type { Category } from './reactions.js';
+import type { Category, ReactionMap } from './reactions.js';
 
 /** A message posted in the incident channel, with the marks its reactions give it. */
 export interface TimelineMessage {
@@ -63,4 +63,6 @@ export interface PostmortemInput {
   actions: FollowUpAction[];
   /** Slack user id to display name; ids missing here are shown as the id. */
   names: Readonly<Record<string, string>>;
+  /** The reaction map the marks were read with; the draft's prompts name its emoji. Default: the defaults. */
+  reactions?: ReactionMap;
 }

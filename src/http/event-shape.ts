@@ -80,6 +80,7 @@ function reactionProblem(event: Record<string, unknown>): string | null {
   if (event.item.type === 'message' && (!isId(event.item.channel) || !isTs(event.item.ts))) {
     return 'a reaction to a message without its channel id or ts';
   }
+  if (!optional(isTs)(event.event_ts)) return 'a reaction event whose event_ts is not a Slack ts';
   return null;
 }
 

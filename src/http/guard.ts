@@ -17,11 +17,17 @@
 // with 401, except Slack's unsigned `ssl_check=1` probe, which it answers
 // without dispatching anything.
 //
+// What passes the guard and goes on to Bolt reserves its body against a budget
+// of bytes in flight (src/http/limits.ts) before Bolt reads any of it, and
+// gives it back once it is answered or its connection closes; a request that
+// does not fit is answered 503 at once, unread, and its connection closed.
+//
 // Socket Mode has no HTTP requests to guard: Slack's payloads arrive over a
 // WebSocket the app opened with its app-level token, and Bolt's Socket Mode
 // receiver only serves `/healthz` over HTTP.
 
 import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { BodyBudget, declaredBodyBytes, REQUEST_TIMEOUT_MS } from './limits.js';
 
 export interface GuardPolicy {
   /** A request dated more than this many seconds ago is stale (Slack's rule: five minutes). */
@@ -133,7 +139,12 @@ export interface GuardOptions {
   now?: () => number;
   /** Told of each refusal (never given the headers: they hold the signature). */
   logger?: { warn(details: object, message: string): void };
+  /** The bytes that bodies being read may hold at once; by default a budget of this guard's own. */
+  budget?: BodyBudget;
 }
+
+/** A request refused for want of room is told to come back once the requests holding it have had their time. */
+const RETRY_AFTER_SECONDS = String(Math.ceil(REQUEST_TIMEOUT_MS / 1000));
 
 /** Wraps a request listener (Bolt's `HTTPReceiver.requestListener`) with the guard. */
 export function guardRequests(
@@ -142,17 +153,40 @@ export function guardRequests(
 ): RequestListener<typeof IncomingMessage, typeof ServerResponse> {
   const now = options.now ?? Date.now;
   const policy = options.policy ?? DEFAULT_GUARD_POLICY;
+  const budget = options.budget ?? new BodyBudget();
   return (req, res) => {
     const path = requestPath(req.url);
     // A URL Bolt cannot parse either is Bolt's to answer.
     if (path === null) return inner(req, res);
     const verdict = checkRequest({ method: req.method, path, headers: req.headers }, now(), options.paths, policy);
     if (verdict.allow) {
+      if (!isGuarded(req.method, path, options.paths)) return inner(req, res);
+      const bytes = declaredBodyBytes(req.headers, policy.bodyLimitBytes);
+      const release = budget.reserve(bytes);
+      if (!release) {
+        // Not a byte of the body is read: the connection closes once the answer is out.
+        options.logger?.warn(
+          { status: 503, reason: `no room for a body of ${bytes} bytes among those being read`, method: req.method, path },
+          'refused a request',
+        );
+        res.writeHead(503, { connection: 'close', 'retry-after': RETRY_AFTER_SECONDS });
+        res.end();
+        return;
+      }
+      // Answered, or its connection gone (cut by the request timeout, or by the client):
+      // either way Bolt holds none of the body any more. (The socket's own close covers a
+      // pipelined request whose response never got the socket.)
+      const socket = req.socket;
+      const done = (): void => {
+        release();
+        socket.off('close', done);
+      };
+      res.once('finish', done);
+      res.once('close', done);
+      socket.once('close', done);
       // A body of unknown length that Bolt cuts off at the limit must not leave the
       // connection open and paused mid-body: it closes once the answer is sent.
-      if (isGuarded(req.method, path, options.paths) && req.headers['content-length'] === undefined) {
-        res.setHeader('connection', 'close');
-      }
+      if (req.headers['content-length'] === undefined) res.setHeader('connection', 'close');
       return inner(req, res);
     }
     options.logger?.warn({ status: verdict.status, reason: verdict.reason, method: req.method, path }, 'refused a request');

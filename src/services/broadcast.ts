@@ -83,5 +83,5 @@ export async function postOnce(
 export async function refreshSummaryNow(ctx: ServiceContext, number: number): Promise<void> {
   const incident = findIncident(ctx.db, number);
   if (!incident?.channelId || !incident.summaryTs) return;
-  await ctx.slack.chat.update({ channel: incident.channelId, ts: incident.summaryTs, ...summaryMessage(incident) });
+  await ctx.slack.chat.update({ channel: incident.channelId, ts: incident.summaryTs, ...summaryMessage(incident, ctx.reactions) });
 }

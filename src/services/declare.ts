@@ -1,6 +1,8 @@
 // Declaring an incident: the incident and the job to open its channel are
 // recorded together first (so nothing is lost if Slack is slow or the process
-// dies); the outbox then opens the channel, resuming after a restart.
+// dies); the outbox then opens the channel, resuming after a restart. The
+// announcement and the answer to the declarer are queued once, with the
+// channel's record, so a resumed declare cannot repeat them.
 
 import type { Severity } from '../domain/incident.js';
 import { channelName, incidentRef } from '../domain/incident.js';
@@ -13,7 +15,7 @@ import {
   type IncidentRecord,
 } from '../db/incidents.js';
 import { announcement, summaryMessage } from '../slack/blocks.js';
-import { enqueue } from '../db/outbox.js';
+import { amendUnstarted, enqueue, type OutboxJob } from '../db/outbox.js';
 import { announce, postOnce, withNotices } from './broadcast.js';
 import type { ConversationsListResponse } from '@slack/web-api';
 import type { ServiceContext } from './context.js';
@@ -101,16 +103,14 @@ async function createChannel(ctx: ServiceContext, incident: IncidentRecord): Pro
 }
 
 /**
- * Opens the incident's channel: creates it, records it, invites the declarer,
- * posts and pins the summary, announces it, and tells the declarer where it is.
+ * Opens the incident's channel: creates it, records it (queuing the announcement and
+ * the answer to the declarer with it), invites the declarer, posts and pins the summary.
+ * Each step is skipped or harmless when it is run again after a crash.
  */
 export async function openIncidentChannel(ctx: ServiceContext, number: number, respondUrl: string | null): Promise<void> {
   const pending = findIncident(ctx.db, number);
   if (!pending) throw new Error(`incident ${number} does not exist`);
-  if (!pending.channelId) {
-    const channel = await createChannel(ctx, pending);
-    setIncidentChannel(ctx.db, number, channel.id, channel.name);
-  }
+  if (!pending.channelId) recordChannel(ctx, number, await createChannel(ctx, pending), respondUrl);
   const incident = findIncident(ctx.db, number);
   const channelId = incident?.channelId;
   if (!incident || !channelId) throw new Error(`incident ${number} has no channel after creating one`);
@@ -119,30 +119,44 @@ export async function openIncidentChannel(ctx: ServiceContext, number: number, r
   // incident without its summary and announcement: the channel is set up all the same,
   // and the declarer is told who could not be added and why.
   const refused = await inviteRefusal(ctx, channelId, incident.declaredBy);
-  if (refused) ctx.logger.warn({ incident: number, channel: channelId, user: incident.declaredBy, error: refused }, 'Slack would not add the declarer');
-  if (!incident.summaryTs) {
-    // Looked up first: a summary whose answer was lost must not be posted twice.
-    const ts = await postOnce(ctx, {
-      channel: channelId,
-      ...summaryMessage(incident),
-      key: `summary:${number}`,
-      since: incident.declaredAt,
-      checkFirst: true,
-    });
-    if (ts) {
-      setSummaryMessage(ctx.db, number, ts);
-      await tolerating(['already_pinned'], () => ctx.slack.pins.add({ channel: channelId, timestamp: ts }));
-    }
+  if (refused) {
+    ctx.logger.warn({ incident: number, channel: channelId, user: incident.declaredBy, error: refused }, 'Slack would not add the declarer');
+    // The answer is queued behind this job, so it has not gone yet.
+    amendUnstarted(ctx.db, number, 'tell-declarer', { refused });
   }
-  withNotices(ctx, () => announce(ctx, incident, announcement(incident, ':rotating_light: Declared')));
+  const summaryTs = incident.summaryTs ?? (await postSummary(ctx, incident, channelId));
+  // Pinned on every run: a run that stopped between posting the summary and pinning it left it unpinned.
+  if (summaryTs) await tolerating(['already_pinned'], () => ctx.slack.pins.add({ channel: channelId, timestamp: summaryTs }));
   ctx.logger.info({ incident: number, channel: channelId }, 'incident channel open');
-  if (respondUrl) {
-    const opened = `${incidentRef(number)} is open in <#${channelId}>. Everything said there is recorded.`;
-    const notAdded = refused
-      ? ` Slack would not add you to it (\`${refused}\`: ${INVITE_REFUSALS[refused] ?? 'see Slack\'s conversations.invite errors'}); ask someone in the channel to add you.`
-      : '';
-    await tellDeclarer(ctx, respondUrl, opened + notAdded);
-  }
+}
+
+async function postSummary(ctx: ServiceContext, incident: IncidentRecord, channelId: string): Promise<string | undefined> {
+  // Looked up first: a summary whose answer was lost must not be posted twice.
+  const ts = await postOnce(ctx, {
+    channel: channelId,
+    ...summaryMessage(incident, ctx.reactions),
+    key: `summary:${incident.number}`,
+    since: incident.declaredAt,
+    checkFirst: true,
+  });
+  if (ts) setSummaryMessage(ctx.db, incident.number, ts);
+  return ts;
+}
+
+/**
+ * Records the channel and queues, in the same transaction, what follows from it. A run
+ * that finds the channel recorded skips this, so nothing here is ever queued twice. The
+ * jobs queue behind the one opening the channel, so they go once its summary is pinned.
+ */
+function recordChannel(ctx: ServiceContext, number: number, channel: { id: string; name: string }, respondUrl: string | null): void {
+  withNotices(ctx, () => {
+    setIncidentChannel(ctx.db, number, channel.id, channel.name);
+    const incident = findIncident(ctx.db, number);
+    if (!incident) throw new Error(`incident ${number} does not exist`);
+    // The declarer first: they are waiting for it, and it needs no Slack method a rate limit could pause.
+    if (respondUrl) enqueue(ctx.db, number, { kind: 'tell-declarer', respondUrl, refused: null, failure: null }, ctx.now());
+    announce(ctx, incident, announcement(incident, ':rotating_light: Declared'));
+  });
 }
 
 /** What Slack's refusals to add someone to a channel mean, in words a declarer can act on. */
@@ -171,14 +185,32 @@ async function inviteRefusal(ctx: ServiceContext, channel: string, userId: strin
   }
 }
 
-/** Slack refused the channel for good (a workspace policy, say): the declarer must hear it. */
-export async function tellDeclarerOfFailure(ctx: ServiceContext, number: number, respondUrl: string | null, reason: string): Promise<void> {
-  if (!respondUrl) return;
-  await tellDeclarer(
-    ctx,
-    respondUrl,
-    `:warning: Slack refused to create a channel for ${incidentRef(number)} (${reason}). Create one by hand, or ask a workspace admin whether apps may create channels.`,
-  );
+/**
+ * Slack refused the channel for good (a workspace policy, say): the declarer must hear it.
+ * Call it in the transaction that gives up on the job. An incident with a channel was
+ * opened, and its answer is queued already.
+ */
+export function queueDeclareFailure(ctx: ServiceContext, number: number, respondUrl: string | null, reason: string): void {
+  if (!respondUrl || findIncident(ctx.db, number)?.channelId) return;
+  enqueue(ctx.db, number, { kind: 'tell-declarer', respondUrl, refused: null, failure: reason }, ctx.now());
+}
+
+/** The answer to the declarer, written when it is sent: the channel is recorded by then. */
+export async function answerDeclarer(ctx: ServiceContext, number: number, job: Extract<OutboxJob, { kind: 'tell-declarer' }>): Promise<void> {
+  await tellDeclarer(ctx, job.respondUrl, job.failure === null ? openedText(ctx, number, job.refused) : failedText(number, job.failure));
+}
+
+function openedText(ctx: ServiceContext, number: number, refused: string | null): string {
+  const channelId = findIncident(ctx.db, number)?.channelId;
+  const opened = `${incidentRef(number)} is open in <#${channelId}>. Everything said there is recorded.`;
+  const notAdded = refused
+    ? ` Slack would not add you to it (\`${refused}\`: ${INVITE_REFUSALS[refused] ?? 'see Slack\'s conversations.invite errors'}); ask someone in the channel to add you.`
+    : '';
+  return opened + notAdded;
+}
+
+function failedText(number: number, reason: string): string {
+  return `:warning: Slack refused to create a channel for ${incidentRef(number)} (${reason}). Create one by hand, or ask a workspace admin whether apps may create channels.`;
 }
 
 /**

@@ -1,13 +1,31 @@
-// The outbox worker: sends what the outbox holds, in order, and keeps it until
-// Slack took it. Failures are retried with backoff (or after Slack's own
+// The outbox worker: sends what the outbox holds and keeps it until Slack took
+// it. Each incident's jobs form a lane, sent in order, so its channel reads in
+// order; lanes go independently, so one incident waiting out a failure holds up
+// no other. Failures are retried with backoff (or after Slack's own
 // Retry-After); a post whose answer was lost is looked up before it is sent
 // again, so a retry never shows the same message twice.
+//
+// Slack rate-limits each method across the workspace, so a 429 pauses that
+// method for every lane until its Retry-After: a lane whose next job may call
+// it waits, the others go on. A backoff after an outage holds only its own lane.
 
+import { performance } from 'node:perf_hooks';
+import webApi from '@slack/web-api';
 import { findIncident } from '../db/incidents.js';
-import { markAttempt, markFailed, markSent, noteError, pendingJobs, type OutboxEntry } from '../db/outbox.js';
+import {
+  laneHeads,
+  markAttempt,
+  markFailed,
+  markSent,
+  nextInLane,
+  nextNotBefore,
+  noteError,
+  type OutboxEntry,
+  type OutboxJob,
+} from '../db/outbox.js';
 import type { ServiceContext } from './context.js';
 import { postOnce, refreshSummaryNow } from './broadcast.js';
-import { openIncidentChannel, tellDeclarerOfFailure } from './declare.js';
+import { answerDeclarer, openIncidentChannel, queueDeclareFailure } from './declare.js';
 import { publishPostmortem, withdrawDrafts } from './postmortem.js';
 import { classifySlackError } from './slack-errors.js';
 
@@ -19,98 +37,176 @@ export interface OutboxOptions {
 
 export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = { retryBaseMs: 1000, maxRetryMs: 60_000 };
 
-/** How many jobs one pass reads at a time. */
-const BATCH = 50;
-
 /** The outcome of one job: done (sent or failed for good), or wait and try again. */
 type Outcome = { done: true } | { done: false; afterMs: number; error: string };
 
+/**
+ * The Web API methods a job may call, so that it does not start while one is rate-limited.
+ * `checkFirst`: an earlier attempt may have taken effect, so the job looks before it acts.
+ */
+function methodsOf(job: OutboxJob, checkFirst: boolean): readonly string[] {
+  const lookups = checkFirst ? ['auth.test', 'conversations.history'] : [];
+  switch (job.kind) {
+    case 'open-channel':
+      return ['conversations.create', 'conversations.list', 'auth.test', 'conversations.invite', 'conversations.history', 'chat.postMessage', 'pins.add'];
+    case 'post':
+      return ['chat.postMessage', ...lookups];
+    case 'summary':
+      return ['chat.update'];
+    case 'postmortem':
+      return ['users.info', 'files.delete', 'files.getUploadURLExternal', 'files.completeUploadExternal', ...lookups];
+    case 'tell-declarer':
+      // A response_url is not a Web API method, and Slack does not rate-limit it with them.
+      return [];
+  }
+}
+
+/** Rate limits and backoffs are waits in real time, whatever the app's clock says. */
+const monotonic = (): number => performance.now();
+
+/** A wait for a backoff or a Retry-After to end. */
+interface RetryWait {
+  at: number;
+  cancel: () => void;
+}
+
 export class Outbox {
-  private draining = false;
-  /** Waiting out a backoff or Slack's Retry-After: new work waits too, so the wait is honoured. */
-  private waiting = false;
-  private again = false;
   private stopped = false;
-  /** Ends the current wait before a retry early (on stop, or when a new wait replaces it). */
-  private wake: (() => void) | undefined;
+  /** A pass over the lanes is queued: one is enough for any number of kicks. */
+  private scanning = false;
+  /** Incidents whose lane is sending now: one job at a time each, so each reads in order. */
+  private readonly busy = new Set<number>();
+  /** Lanes backing off after a failure, until (monotonic ms). */
+  private readonly heldUntil = new Map<number, number>();
+  /** Methods Slack rate-limited, until (monotonic ms). */
+  private readonly pausedUntil = new Map<string, number>();
+  private retryWait: RetryWait | undefined;
+  /** Wakes the worker when a job's not-before time comes. */
+  private dueTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ctx: ServiceContext,
     private readonly options: OutboxOptions = DEFAULT_OUTBOX_OPTIONS,
-  ) {}
-
-  /** Something was queued: send it soon. Cheap to call often. */
-  kick(): void {
-    if (this.stopped) return;
-    if (this.draining || this.waiting) {
-      this.again = true;
-      return;
-    }
-    this.draining = true;
-    this.ctx.tasks.run('send the outbox', () => this.drain());
+  ) {
+    // The client says which call was rate-limited; the error it throws does not.
+    ctx.slack.on(webApi.WebClientEvent.RATE_LIMITED, (retrySec: number, request: { url?: string }) => {
+      this.pauseMethod(methodOfUrl(request.url), retrySec * 1000);
+    });
   }
 
-  /** No new passes; jobs not yet sent stay queued for the next start. */
+  /** Something was queued (or a wait ended): send what can go. Cheap to call often. */
+  kick(): void {
+    if (this.stopped || this.scanning) return;
+    this.scanning = true;
+    this.ctx.tasks.run('send the outbox', async () => {
+      this.scanning = false;
+      this.scan();
+    });
+  }
+
+  /** No new jobs start; jobs not yet sent stay queued for the next start. */
   stop(): void {
     this.stopped = true;
-    this.wake?.();
+    this.retryWait?.cancel();
+    clearTimeout(this.dueTimer);
   }
 
-  private async drain(): Promise<void> {
-    try {
-      do {
-        this.again = false;
-        const waitMs = await this.pass();
-        if (waitMs !== null) {
-          this.schedule(waitMs);
-          return;
-        }
-      } while (this.again && !this.stopped);
-    } finally {
-      this.draining = false;
+  /** Starts every lane whose next job can go now, and sets a wake-up for the ones that wait. */
+  private scan(): void {
+    if (this.stopped) return;
+    let retryAt = Infinity;
+    for (const entry of laneHeads(this.ctx.db, this.ctx.now())) {
+      if (this.busy.has(entry.incidentId)) continue;
+      const readyAt = this.readyAt(entry);
+      if (readyAt > monotonic()) retryAt = Math.min(retryAt, readyAt);
+      else this.startLane(entry.incidentId);
     }
+    if (retryAt !== Infinity) this.waitToRetry(retryAt);
+    this.wakeWhenDue(nextNotBefore(this.ctx.db, this.ctx.now()));
   }
 
-  /** Sends pending jobs in order; stops at the first that must wait, returning how long. */
-  private async pass(): Promise<number | null> {
-    for (;;) {
-      const jobs = pendingJobs(this.ctx.db, BATCH);
-      if (jobs.length === 0) return null;
-      for (const entry of jobs) {
-        if (this.stopped) return null;
-        // Counted before the call: after a crash mid-call, the next attempt looks before it posts.
-        markAttempt(this.ctx.db, entry.id);
-        const outcome = await this.send(entry);
-        // Later jobs wait behind one that must be retried, so the channel reads in order.
-        if (!outcome.done) {
-          noteError(this.ctx.db, entry.id, outcome.error);
-          return outcome.afterMs;
-        }
+  private startLane(incidentId: number): void {
+    this.busy.add(incidentId);
+    this.ctx.tasks.run(`send the outbox of incident ${incidentId}`, async () => {
+      try {
+        await this.runLane(incidentId);
+      } finally {
+        this.busy.delete(incidentId);
+        // What was queued for this lane while it was busy, and what it now waits for.
+        this.kick();
       }
+    });
+  }
+
+  /** Sends the lane's jobs in order until it is empty or its next job must wait. */
+  private async runLane(incidentId: number): Promise<void> {
+    for (;;) {
+      if (this.stopped) return;
+      const entry = nextInLane(this.ctx.db, incidentId, this.ctx.now());
+      if (!entry || this.readyAt(entry) > monotonic()) return;
+      // Counted before the call: after a crash mid-call, the next attempt looks before it posts.
+      markAttempt(this.ctx.db, entry.id);
+      const outcome = await this.send(entry);
+      // Later jobs of this incident wait behind one that must be retried, so its channel reads in order.
+      if (!outcome.done) {
+        noteError(this.ctx.db, entry.id, outcome.error);
+        this.heldUntil.set(incidentId, monotonic() + outcome.afterMs);
+        return;
+      }
+      this.heldUntil.delete(incidentId);
     }
+  }
+
+  /** When `entry` may start (monotonic ms): after its lane's backoff and every pause of a method it may call. */
+  private readyAt(entry: OutboxEntry): number {
+    const waits = [this.heldUntil.get(entry.incidentId) ?? 0];
+    for (const method of methodsOf(entry.job, entry.attempts > 0)) waits.push(this.pausedUntil.get(method) ?? 0);
+    return Math.max(...waits);
+  }
+
+  private pauseMethod(method: string, forMs: number): void {
+    const until = monotonic() + forMs;
+    if ((this.pausedUntil.get(method) ?? 0) >= until) return;
+    this.pausedUntil.set(method, until);
+    this.ctx.logger.warn({ method, afterMs: forMs }, 'Slack rate-limited a method; every incident waits before calling it again');
   }
 
   /**
-   * Waits, then tries again. The wait is a tracked task, so whoever waits for
-   * background work to settle (shutdown, tests) also waits for the retry.
+   * Wakes the worker once a backoff or Retry-After has passed. The wait is a tracked
+   * task, so whoever waits for background work to settle (shutdown, tests) also waits
+   * for the retry.
    */
-  private schedule(afterMs: number): void {
-    if (this.stopped) return;
-    this.wake?.();
-    this.waiting = true;
-    this.ctx.tasks.run('wait to retry the outbox', async () => {
-      const woken = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), afterMs);
-        timer.unref();
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve(true);
-        };
-      });
-      this.wake = undefined;
-      this.waiting = false;
-      if (!woken) this.kick();
+  private waitToRetry(at: number): void {
+    if (this.stopped || (this.retryWait && this.retryWait.at <= at)) return;
+    this.retryWait?.cancel();
+    let cancel: () => void = () => {};
+    const elapsed = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(true), Math.max(0, at - monotonic()));
+      timer.unref();
+      cancel = () => {
+        clearTimeout(timer);
+        resolve(false);
+      };
     });
+    const wait: RetryWait = { at, cancel };
+    this.retryWait = wait;
+    this.ctx.tasks.run('wait to retry the outbox', async () => {
+      const woken = await elapsed;
+      if (this.retryWait === wait) this.retryWait = undefined;
+      if (woken) this.kick();
+    });
+  }
+
+  /**
+   * Wakes the worker when the earliest not-before time comes (on the app's clock). Not a
+   * tracked task: nothing is left to do until then, and a minute is no retry to wait for.
+   */
+  private wakeWhenDue(at: number | null): void {
+    clearTimeout(this.dueTimer);
+    this.dueTimer = undefined;
+    if (at === null || this.stopped) return;
+    this.dueTimer = setTimeout(() => this.kick(), Math.max(0, at - this.ctx.now()));
+    this.dueTimer.unref();
   }
 
   private backoff(attempts: number): number {
@@ -120,29 +216,7 @@ export class Outbox {
   private async send(entry: OutboxEntry): Promise<Outcome> {
     const { ctx } = this;
     try {
-      const incident = findIncident(ctx.db, entry.incidentId);
-      if (!incident) throw new Error(`outbox job ${entry.id} names incident ${entry.incidentId}, which does not exist`);
-      const { job } = entry;
-      switch (job.kind) {
-        case 'post': {
-          const channel = job.channel === 'incident' ? incident.channelId : job.channel;
-          // Jobs run in order, so the channel's own opening came first: without a channel, it failed for good.
-          if (!channel) throw new Error(`incident ${incident.number} has no channel`);
-          await postOnce(ctx, { channel, text: job.text, key: String(entry.id), since: entry.createdAt, checkFirst: entry.attempts > 0 });
-          break;
-        }
-        case 'open-channel': {
-          await openIncidentChannel(ctx, incident.number, job.respondUrl);
-          break;
-        }
-        case 'summary':
-          await refreshSummaryNow(ctx, incident.number);
-          break;
-        case 'postmortem':
-          if (job.replace) await withdrawDrafts(ctx, incident.number);
-          await publishPostmortem(ctx, incident.number, { since: entry.createdAt, checkFirst: entry.attempts > 0 });
-          break;
-      }
+      await this.perform(entry);
       markSent(ctx.db, entry.id, ctx.now());
       return { done: true };
     } catch (error) {
@@ -154,9 +228,51 @@ export class Outbox {
         return { done: false, afterMs, error: message };
       }
       ctx.logger.error({ err: error, job: entry.id, kind: entry.job.kind }, 'Slack call failed for good; giving up on it');
-      markFailed(ctx.db, entry.id, ctx.now(), message);
-      if (entry.job.kind === 'open-channel') await tellDeclarerOfFailure(ctx, entry.incidentId, entry.job.respondUrl, message);
+      ctx.db.transaction(() => {
+        markFailed(ctx.db, entry.id, ctx.now(), message);
+        if (entry.job.kind === 'open-channel') queueDeclareFailure(ctx, entry.incidentId, entry.job.respondUrl, message);
+      });
       return { done: true };
     }
   }
+
+  private async perform(entry: OutboxEntry): Promise<void> {
+    const { ctx } = this;
+    const incident = findIncident(ctx.db, entry.incidentId);
+    if (!incident) throw new Error(`outbox job ${entry.id} names incident ${entry.incidentId}, which does not exist`);
+    // The attempts counted before this one: any means an earlier call may have taken effect.
+    const checkFirst = entry.attempts > 0;
+    const { job } = entry;
+    switch (job.kind) {
+      case 'post': {
+        const channel = job.channel === 'incident' ? incident.channelId : job.channel;
+        // A lane runs in order, so the channel's own opening came first: without a channel, it failed for good.
+        if (!channel) throw new Error(`incident ${incident.number} has no channel`);
+        await postOnce(ctx, { channel, text: job.text, key: String(entry.id), since: entry.createdAt, checkFirst });
+        return;
+      }
+      case 'open-channel':
+        await openIncidentChannel(ctx, incident.number, job.respondUrl);
+        return;
+      case 'summary':
+        await refreshSummaryNow(ctx, incident.number);
+        return;
+      case 'postmortem':
+        if (job.replace) await withdrawDrafts(ctx, incident.number);
+        await publishPostmortem(ctx, incident.number, { since: entry.createdAt, checkFirst });
+        return;
+      case 'tell-declarer':
+        // A response_url keeps no record to look in: after an attempt that may have
+        // reached it, answering again could say it twice, and it is only a courtesy.
+        if (checkFirst) ctx.logger.warn({ job: entry.id, incident: incident.number }, 'an answer to the declarer may not have gone; not sending it twice');
+        else await answerDeclarer(ctx, incident.number, job);
+        return;
+    }
+  }
+}
+
+/** `https://slack.com/api/chat.postMessage` → `chat.postMessage`. */
+function methodOfUrl(url: string | undefined): string {
+  const path = url ? new URL(url).pathname : '';
+  return path.slice(path.lastIndexOf('/') + 1);
 }

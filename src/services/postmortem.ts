@@ -45,7 +45,7 @@ export function loadPostmortemInput(db: Db, number: number, reactionMap: Reactio
     events: listEvents(db, number),
     actions: listActions(db, number),
   };
-  return { ...record, names: cachedNames(db, userIdsOf(record)).names };
+  return { ...record, names: cachedNames(db, userIdsOf(record)).names, reactions: reactionMap };
 }
 
 /** Fetches display names that are missing or stale. A failed lookup leaves the old name (or the id). */

@@ -4,7 +4,8 @@
 
 import { listLiveDrafts } from '../db/drafts.js';
 import { findIncidentByChannel } from '../db/incidents.js';
-import { addReaction, deleteMessage, editMessage, recordMessage, removeReaction, type NewMessage } from '../db/messages.js';
+import { addReaction, deleteMessage, editMessage, recordMessage, removeReaction, type NewMessage, type ReactionChange } from '../db/messages.js';
+import { startedNotDone } from '../db/outbox.js';
 import type { SharedFile } from '../domain/timeline.js';
 import { slackTsToMs } from '../domain/time.js';
 import type { ServiceContext } from './context.js';
@@ -37,7 +38,8 @@ export function recordEdit(ctx: ServiceContext, message: IncomingMessage, edited
 
 /**
  * Deletes a message's text. A draft already posted may quote it, so the posted
- * drafts are withdrawn and replaced (through the outbox).
+ * drafts are withdrawn and replaced (through the outbox, which folds a burst of
+ * deletes into one replacement).
  */
 export function recordDelete(ctx: ServiceContext, removal: { channelId: string; ts: string; deletedAt: number }): boolean {
   const incident = findIncidentByChannel(ctx.db, removal.channelId);
@@ -45,22 +47,20 @@ export function recordDelete(ctx: ServiceContext, removal: { channelId: string; 
   withNotices(ctx, () => {
     const removedText = deleteMessage(ctx.db, { incidentId: incident.number, ...removal });
     // Any recorded message may be in a posted draft: its mark can have been taken back since.
-    if (removedText && listLiveDrafts(ctx.db, incident.number).length > 0) queuePostmortem(ctx, incident, { replace: true });
+    // A draft being uploaded now may have been rendered before this delete, so it counts as posted.
+    const posted = listLiveDrafts(ctx.db, incident.number).length > 0 || startedNotDone(ctx.db, incident.number, 'postmortem');
+    if (removedText && posted) queuePostmortem(ctx, incident, { replace: true });
   });
   return true;
 }
 
-export interface IncomingReaction {
-  channelId: string;
-  messageTs: string;
-  userId: string;
-  name: string;
-}
+/** A reaction added or removed, with Slack's time of the change. */
+export type IncomingReaction = ReactionChange;
 
-/** Keeps who reacted with what; the mark it makes is derived when the timeline is read. */
+/** Keeps who reacted with what, in Slack's order; the mark it makes is derived when the timeline is read. */
 export function recordReaction(ctx: ServiceContext, reaction: IncomingReaction, change: 'added' | 'removed'): boolean {
   if (!findIncidentByChannel(ctx.db, reaction.channelId)) return false;
-  if (change === 'added') addReaction(ctx.db, { ...reaction, addedAt: ctx.now() });
+  if (change === 'added') addReaction(ctx.db, reaction);
   else removeReaction(ctx.db, reaction);
   return true;
 }

@@ -104,6 +104,11 @@ export interface DeleteOptions {
   ts: string;
 }
 
+export interface LeaveOptions {
+  channelId: string;
+  userId: string;
+}
+
 export interface ReactionOptions {
   channelId: string;
   ts: string;
@@ -361,6 +366,24 @@ export class SlackDriver {
       subtype: 'message_deleted',
       deleted_ts: options.ts,
       ...(removed ? { previous_message: { type: 'message', user: removed.user, text: removed.text, ts: removed.ts } } : {}),
+    });
+  }
+
+  /**
+   * A person leaves a channel (or is removed from it): Slack posts the channel_leave
+   * message and sends member_left_channel.
+   */
+  async leave(options: LeaveOptions): Promise<DriverResponse> {
+    const channel = this.requireChannel(options.channelId, 'leave');
+    channel.members.delete(options.userId);
+    this.sim.changed();
+    return this.event({
+      type: 'member_left_channel',
+      user: options.userId,
+      channel: channel.id,
+      channel_type: channel.isPrivate ? 'G' : 'C',
+      team: TEAM_ID,
+      event_ts: this.sim.nextTs(),
     });
   }
 

@@ -2,6 +2,8 @@
 // functions of their arguments; user text is neutralised so a repost never
 // pings a whole channel.
 
+import { clip } from '../domain/clip.js';
+import { reactionLegend, type ReactionMap } from '../domain/reactions.js';
 import type { KnownBlock, View } from '@slack/types';
 import {
   SEVERITIES,
@@ -13,7 +15,7 @@ import {
   type Severity,
   type Status,
 } from '../domain/incident.js';
-import { escapeMrkdwn, neutralizeBroadcasts } from '../domain/mrkdwn.js';
+import { escapeMrkdwn, forRepost } from '../domain/mrkdwn.js';
 import { dayKey, formatDateTime, formatDuration, formatTime } from '../domain/time.js';
 
 export const DECLARE_VIEW = 'declare_incident';
@@ -28,16 +30,19 @@ export const DECLARE_FIELDS = {
 } as const;
 
 function quoted(text: string): string {
-  return neutralizeBroadcasts(text);
+  return forRepost(text);
 }
+
+/** Slack refuses a header over 150 characters. */
+const HEADER_LIMIT = 150;
 
 /** Slack refuses a section over 3,000 characters; the whole text is in the draft anyway. */
 const SECTION_LIMIT = 3000;
 
-/** Cuts mrkdwn to Slack's limit without splitting an entity such as `&amp;`. */
-function clip(mrkdwn: string): string {
+/** Cuts mrkdwn to Slack's limit without splitting a character or an entity such as `&amp;`. */
+function clipSection(mrkdwn: string): string {
   if (mrkdwn.length <= SECTION_LIMIT) return mrkdwn;
-  const cut = mrkdwn.slice(0, SECTION_LIMIT - 1).replace(/&[a-z]{0,4}$/, '').replace(/<[^>]*$/, '');
+  const cut = clip(mrkdwn, SECTION_LIMIT - 1).replace(/&[a-z]{0,4}$/, '').replace(/<[^>]*$/, '');
   return `${cut}…`;
 }
 
@@ -50,7 +55,7 @@ export function incidentHeadline(incident: Incident): string {
 }
 
 /** The message pinned at the top of an incident channel. */
-export function summaryMessage(incident: Incident): { text: string; blocks: KnownBlock[] } {
+export function summaryMessage(incident: Incident, reactions: ReactionMap): { text: string; blocks: KnownBlock[] } {
   const facts = [
     `*Severity:* ${severityLabel(incident.severity)}`,
     `*Status:* ${statusLabel(incident.status)}`,
@@ -58,17 +63,17 @@ export function summaryMessage(incident: Incident): { text: string; blocks: Know
     `*Declared:* ${formatDateTime(incident.declaredAt, incident.timeZone)} by <@${incident.declaredBy}>`,
   ];
   const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: `🚨 ${incidentRef(incident.number)}: ${incident.title}`.slice(0, 150) } },
+    { type: 'header', text: { type: 'plain_text', text: clip(`🚨 ${incidentRef(incident.number)}: ${incident.title}`, HEADER_LIMIT, '…') } },
     { type: 'section', fields: facts.map((fact) => ({ type: 'mrkdwn' as const, text: fact })) },
   ];
-  if (incident.summary) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*Summary:* ${quoted(incident.summary)}`) } });
-  if (incident.impact) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*Impact:* ${quoted(incident.impact)}`) } });
+  if (incident.summary) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clipSection(`*Summary:* ${quoted(incident.summary)}`) } });
+  if (incident.impact) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clipSection(`*Impact:* ${quoted(incident.impact)}`) } });
   blocks.push({
     type: 'context',
     elements: [
       {
         type: 'mrkdwn',
-        text: 'Everything said here is recorded. Mark what matters with :pushpin: key event · :rotating_light: impact · :mag: investigation · :bulb: cause · :hammer_and_wrench: mitigation · :white_check_mark: resolution · :memo: follow-up. `/incident resolve` when it is over.',
+        text: `Everything said here is recorded. Mark what matters with ${reactionLegend(reactions)}. \`/incident resolve\` when it is over.`,
       },
     ],
   });

@@ -2,7 +2,7 @@
 // user got wrong is answered ephemerally and changes nothing.
 
 import type { App, SlashCommand } from '@slack/bolt';
-import { HELP_TEXT, needsIncidentChannel, parseCommand, worksOnResolvedIncident, type Command } from '../domain/command.js';
+import { helpText, needsIncidentChannel, parseCommand, worksOnResolvedIncident, type Command } from '../domain/command.js';
 import { incidentRef, severityLabel } from '../domain/incident.js';
 import { escapeMrkdwn, mentionedUserIds, typedText } from '../domain/mrkdwn.js';
 import { MILESTONE_LABELS } from '../domain/postmortem.js';
@@ -47,7 +47,7 @@ function inIncident(incident: IncidentRecord | null): IncidentRecord {
 }
 
 const handlers: Handlers = {
-  help: async () => HELP_TEXT,
+  help: async (_command, { ctx }) => helpText(ctx.reactions),
 
   declare: async (command, { ctx, body }) => {
     // Slack sends command text with entities encoded and mentions as <@U123|bob>; a title

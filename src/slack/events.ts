@@ -11,7 +11,7 @@ import type { App, Context } from '@slack/bolt';
 import { groupCommit } from '../db/group-commit.js';
 import { forgetEventsBefore, isEventHandled, markEventHandled } from '../db/slack-events.js';
 import { mentionedUserIds, wellFormed } from '../domain/mrkdwn.js';
-import { slackTsToMs } from '../domain/time.js';
+import { slackTsToMicros, slackTsToMs } from '../domain/time.js';
 import type { ServiceContext } from '../services/context.js';
 import { rememberPeople } from '../services/postmortem.js';
 import {
@@ -184,7 +184,9 @@ export function registerEvents(app: App, ctx: ServiceContext): void {
   for (const change of ['added', 'removed'] as const) {
     app.event(`reaction_${change}`, async ({ event, context }) => {
       if (event.item.type !== 'message') return;
-      const reaction = { channelId: event.item.channel, messageTs: event.item.ts, userId: event.user, name: event.reaction };
+      // Slack's own time of the change orders a person's add and remove; the network may not.
+      const order = event.event_ts ? slackTsToMicros(event.event_ts) : ctx.now() * 1000;
+      const reaction = { channelId: event.item.channel, messageTs: event.item.ts, userId: event.user, name: event.reaction, at: Math.floor(order / 1000), order };
       const recorded = await commitFor(ctx, context)(() => recordReaction(ctx, reaction, change));
       if (recorded && change === 'added') rememberPeople(ctx, [event.user]);
     });

@@ -1,6 +1,7 @@
 // The App Home tab: open incidents, the last few resolved, and a button that
 // opens the declare form. Pure: a function of the incidents it is given.
 
+import { clip } from '../domain/clip.js';
 import type { HomeView, KnownBlock } from '@slack/types';
 import { incidentRef, severityLabel, statusLabel, type Incident } from '../domain/incident.js';
 import { escapeMrkdwn } from '../domain/mrkdwn.js';
@@ -20,8 +21,7 @@ export interface HomeContent {
 }
 
 function title(incident: Incident): string {
-  const text = incident.title.length > TITLE_ROOM ? `${incident.title.slice(0, TITLE_ROOM - 1)}…` : incident.title;
-  return escapeMrkdwn(text);
+  return escapeMrkdwn(clip(incident.title, TITLE_ROOM, '…'));
 }
 
 function channel(incident: Incident): string {

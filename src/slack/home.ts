@@ -2,6 +2,7 @@
 // same declare form as `/incident declare`.
 
 import type { App, BlockAction } from '@slack/bolt';
+import { findIncidentByChannel } from '../db/incidents.js';
 import type { ServiceContext } from '../services/context.js';
 import { publishHome } from '../services/home.js';
 import { declareModal } from './blocks.js';
@@ -11,6 +12,14 @@ export function registerHome(app: App, ctx: ServiceContext): void {
   app.event('app_home_opened', async ({ event }) => {
     if (event.tab !== 'home') return;
     // Membership checks and the publish are Slack calls: the event is answered without waiting for them.
+    ctx.tasks.run(`publish home tab for ${event.user}`, () => publishHome(ctx, event.user));
+  });
+
+  // Someone who leaves (or is removed from) a private incident's channel may no longer
+  // see it: their Home tab is published again without it.
+  app.event('member_left_channel', async ({ event }) => {
+    const incident = findIncidentByChannel(ctx.db, event.channel);
+    if (!incident?.isPrivate) return;
     ctx.tasks.run(`publish home tab for ${event.user}`, () => publishHome(ctx, event.user));
   });
 

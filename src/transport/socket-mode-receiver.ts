@@ -32,6 +32,12 @@ export interface CommitFirstSocketModeOptions {
   /** Slack's Web API base URL, for `apps.connections.open` (tests, simulators). */
   slackApiUrl?: string;
   retryConfig?: RetryOptions;
+  /**
+   * How long the client waits for a pong before it counts the link as dead, and so
+   * (the SDK's rule) how long it waits before reconnecting after Slack closed a link;
+   * default the SDK's 5 s. Tests shorten it.
+   */
+  clientPingTimeoutMs?: number;
 }
 
 /** What SocketModeClient hands its `slack_event` listeners. */
@@ -54,13 +60,16 @@ export class CommitFirstSocketModeReceiver implements Receiver {
     this.client = new SocketModeClient({
       appToken: options.appToken,
       logger: options.logger,
+      ...(options.clientPingTimeoutMs !== undefined ? { clientPingTimeout: options.clientPingTimeoutMs } : {}),
       clientOptions: {
         ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
         ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
       },
     });
     this.client.on('slack_event', (args: SocketModeEventArgs) => {
-      const handling = this.handle(args).finally(() => this.inFlight.delete(handling));
+      const handling = this.handle(args)
+        .catch((error: unknown) => this.options.logger.error(`envelope ${args.envelope_id} (${args.type}) could not be handled: ${String(error)}`))
+        .finally(() => this.inFlight.delete(handling));
       this.inFlight.add(handling);
     });
     this.server = createServer((req, res) => {
@@ -133,6 +142,12 @@ export class CommitFirstSocketModeReceiver implements Receiver {
     }
     // Envelopes no listener acknowledged (events sitrep ignores) are acknowledged too,
     // or Slack would keep redelivering them.
-    await args.ack(response);
+    try {
+      await args.ack(response);
+    } catch (error) {
+      // The link closed while the envelope was processed: it is committed, and Slack's
+      // redelivery (on another link) is recognised by its event id.
+      this.options.logger.warn(`could not acknowledge envelope ${args.envelope_id} (${args.type}): ${String(error)}`);
+    }
   }
 }

@@ -174,6 +174,15 @@ describe('a private incident', () => {
     expect(await home(U_CAROL)).not.toMatch(SECRET_WORDS);
   });
 
+  it('leaves the Home tab of someone who leaves its channel, without their opening it again', async () => {
+    expect(await home(U_CAROL)).toMatch(/Leaked signing keys/);
+    const published = box.sim.callsOf('views.publish').length;
+    const left = await box.driver.leave({ channelId: secret.id, userId: U_CAROL });
+    expect(left.acknowledged).toBe(true);
+    await box.sim.waitFor(() => (box.sim.callsOf('views.publish').length > published ? true : undefined), { what: 'the Home tab published again' });
+    expect(JSON.stringify(box.sim.homeTab(U_CAROL)?.view.blocks)).not.toMatch(SECRET_WORDS);
+  });
+
   it('says it is private in the draft it posts and in both exports; a public one does not', async () => {
     await run(secret, 'resolve keys rotated', U_CAROL);
     await run(open, 'resolve rolled back', U_ALICE);

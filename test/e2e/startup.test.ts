@@ -1,11 +1,14 @@
 // `npm start` as a process: configuration errors, serving, and a clean stop.
 
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSlackSimulator, type SlackSimulator } from '../../src/simulator/server.js';
+import { openDatabase } from '../../src/db/connection.js';
 import { startProcess } from '../support/process.js';
+import { mountSmallDisk } from '../support/small-disk.js';
 
 let dir: string;
 let sim: SlackSimulator | undefined;
@@ -28,6 +31,38 @@ describe('npm start', () => {
     expect(running.stderr).toMatch(message);
     expect(running.stderr.trim().split('\n')).toHaveLength(1);
     expect(running.stdout).toEqual([]);
+  });
+
+  describe('refuses a store it cannot write, with one line naming the file and the reason', () => {
+    const env = (databasePath: string) => ({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', PORT: '0', DATABASE_PATH: databasePath });
+
+    it('on a read-only mount', async () => {
+      const disk = mountSmallDisk(2048);
+      try {
+        const databasePath = join(disk.dir, 'sitrep.sqlite');
+        openDatabase(databasePath).close();
+        execFileSync('mount', ['-o', 'remount,ro', disk.dir]);
+        const running = startProcess(env(databasePath));
+        expect(await running.exited).toBe(1);
+        expect(running.stderr.trim().split('\n')).toHaveLength(1);
+        expect(running.stderr).toContain(`sitrep: ${databasePath} cannot be written (its file system is read-only)`);
+      } finally {
+        disk.unmount();
+      }
+    });
+
+    it('when the file is write-protected for the user sitrep runs as', async () => {
+      dir = mkdtempSync(join(tmpdir(), 'sitrep-ro-'));
+      chmodSync(dir, 0o777);
+      const databasePath = join(dir, 'sitrep.sqlite');
+      openDatabase(databasePath).close();
+      chmodSync(databasePath, 0o444);
+      const nobody = { uid: 65534, gid: 65534 };
+      const running = startProcess({ ...env(databasePath), HOME: dir }, nobody);
+      expect(await running.exited).toBe(1);
+      expect(running.stderr.trim().split('\n')).toHaveLength(1);
+      expect(running.stderr).toContain(`sitrep: ${databasePath} cannot be written (${databasePath} is write-protected)`);
+    });
   });
 
   it('migrates, serves /healthz, logs JSON (Bolt included), and stops cleanly on SIGTERM', async () => {

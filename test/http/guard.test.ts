@@ -2,9 +2,11 @@
 // it refuses before the body is read.
 
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkRequest, DEFAULT_GUARD_POLICY, guardRequests, requestPath, type GuardedRequest } from '../../src/http/guard.js';
+import { checkRequest, DEFAULT_GUARD_POLICY, guardRequests, requestPath, type GuardedRequest, type GuardOptions } from '../../src/http/guard.js';
+import { BodyBudget, declaredBodyBytes, HTTP_SERVER_OPTIONS, limitServer, MAX_CONNECTIONS, REQUEST_TIMEOUT_MS } from '../../src/http/limits.js';
+import { sendHeadOnly } from '../support/raw-http.js';
 
 const NOW_MS = Date.parse('2024-07-01T14:00:00.250Z');
 const NOW = Math.floor(NOW_MS / 1000);
@@ -112,19 +114,31 @@ describe('guardRequests on a server', () => {
   });
 
   /** A server whose inner listener records what reached it and reads the body. */
-  async function start(): Promise<{ port: number; reached: string[]; warnings: object[] }> {
+  async function start(
+    extra: Partial<GuardOptions> = {},
+  ): Promise<{ port: number; reached: string[]; warnings: object[]; reaching(count: number): Promise<void> }> {
     const reached: string[] = [];
     const warnings: object[] = [];
+    const waiters: Array<() => void> = [];
     const inner = (req: IncomingMessage, res: import('node:http').ServerResponse): void => {
       reached.push(`${req.method} ${req.url}`);
+      for (const waiter of waiters.splice(0)) waiter();
       req.resume();
       req.on('end', () => res.end('inner'));
     };
     server = createServer(
-      guardRequests(inner, { paths: PATHS, now: () => NOW_MS, logger: { warn: (details) => warnings.push(details) } }),
+      guardRequests(inner, { paths: PATHS, now: () => NOW_MS, logger: { warn: (details) => warnings.push(details) }, ...extra }),
     );
+    const reaching = (count: number): Promise<void> =>
+      new Promise((resolve) => {
+        const check = (): void => {
+          if (reached.length >= count) resolve();
+          else waiters.push(check);
+        };
+        check();
+      });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-    return { port: (server.address() as AddressInfo).port, reached, warnings };
+    return { port: (server.address() as AddressInfo).port, reached, warnings, reaching };
   }
 
   /** Sends only the head of a request (no body) and resolves with the answer. */
@@ -195,5 +209,136 @@ describe('guardRequests on a server', () => {
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(await health.text()).toBe('inner');
     expect(reached).toEqual(['POST /slack/events', 'GET /healthz']);
+  });
+
+  /** Resolves once `condition` holds, checked as the event loop turns. */
+  function until(condition: () => boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const check = (): void => (condition() ? resolve() : void setTimeout(check, 1));
+      check();
+    });
+  }
+
+  const signedHeaders = { 'x-slack-request-timestamp': String(NOW), 'x-slack-signature': SIGNATURE };
+
+  /** A request whose body stops after its first bytes: it holds what it declared. */
+  function holdOpen(port: number, length: number): ReturnType<typeof httpRequest> {
+    const req = httpRequest({ port, host: '127.0.0.1', method: 'POST', path: '/slack/events', headers: { ...signedHeaders, 'content-length': String(length) } });
+    req.on('error', () => {});
+    req.write('{"type":');
+    return req;
+  }
+
+  it('answers 503 at once, unread, to a body the budget has no room for, and still takes small ones', async () => {
+    const budget = new BodyBudget({ smallBodyBytes: 64, smallPoolBytes: 1024, largePoolBytes: 1000 });
+    const { port, reached, warnings, reaching } = await start({ budget });
+    const holder = holdOpen(port, 1000);
+    await reaching(1);
+    expect(budget.inUse).toEqual({ small: 0, large: 1000 });
+
+    const refused = await sendHeadOnly(`http://127.0.0.1:${port}/slack/events`, { ...signedHeaders, 'content-length': '500' });
+    expect(refused).toMatchObject({ status: 503, answeredBeforeBodyEnded: true });
+    expect(refused.headers).toMatchObject({ connection: 'close', 'retry-after': String(REQUEST_TIMEOUT_MS / 1000) });
+    const chunked = await sendHeadOnly(`http://127.0.0.1:${port}/slack/events`, { ...signedHeaders, 'transfer-encoding': 'chunked' });
+    expect(chunked.status).toBe(503);
+    expect(reached).toHaveLength(1);
+    expect(warnings).toEqual([expect.objectContaining({ status: 503 }), expect.objectContaining({ status: 503 })]);
+    expect(JSON.stringify(warnings)).not.toContain(SIGNATURE);
+
+    // Small bodies have a pool of their own.
+    const small = await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers: signedHeaders, body: '{"type":"event_callback"}' });
+    expect([small.status, await small.text()]).toEqual([200, 'inner']);
+
+    // The holder goes away: what it held is given back, and the next big body is read.
+    holder.destroy();
+    await until(() => budget.inUse.large === 0);
+    const big = await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers: signedHeaders, body: 'x'.repeat(1000) });
+    expect([big.status, await big.text()]).toEqual([200, 'inner']);
+    await until(() => budget.inUse.large === 0 && budget.inUse.small === 0);
+  });
+
+  it('gives back what pipelined requests held when their connection closes unanswered', async () => {
+    const budget = new BodyBudget({ smallBodyBytes: 0, smallPoolBytes: 0, largePoolBytes: 100 });
+    // An inner listener that never answers: the second request's response waits behind the first.
+    server = createServer(guardRequests(() => {}, { paths: PATHS, now: () => NOW_MS, budget }));
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    socket.on('error', () => {});
+    const one = `POST /slack/events HTTP/1.1\r\nhost: x\r\ncontent-length: 10\r\nx-slack-request-timestamp: ${NOW}\r\nx-slack-signature: ${SIGNATURE}\r\n\r\n{"a":"bc"}`;
+    socket.write(one + one);
+    await until(() => budget.inUse.large === 20);
+    socket.destroy();
+    await until(() => budget.inUse.large === 0);
+  });
+
+  it('reserves only for the requests Bolt reads a body of', async () => {
+    const budget = new BodyBudget({ smallBodyBytes: 1, smallPoolBytes: 1, largePoolBytes: 1 });
+    const { port, reached } = await start({ budget });
+    // Refused by the guard itself (stale), elsewhere, and a GET: none of them touch the budget.
+    const stale = await sendHeadOnly(`http://127.0.0.1:${port}/slack/events`, { ...signedHeaders, 'x-slack-request-timestamp': String(NOW - 3600), 'content-length': '100' });
+    expect(stale.status).toBe(401);
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    const other = await fetch(`http://127.0.0.1:${port}/other`, { method: 'POST', body: 'x'.repeat(100) });
+    expect(other.status).toBe(200);
+    expect(reached).toEqual(['GET /healthz', 'POST /other']);
+    expect(budget.inUse).toEqual({ small: 0, large: 0 });
+  });
+});
+
+describe('BodyBudget', () => {
+  const policy = { smallBodyBytes: 10, smallPoolBytes: 20, largePoolBytes: 100 };
+
+  it('counts small bodies in their own pool, then in the large one once theirs is full', () => {
+    const budget = new BodyBudget(policy);
+    const first = budget.reserve(10);
+    const second = budget.reserve(10);
+    expect(budget.inUse).toEqual({ small: 20, large: 0 });
+    const third = budget.reserve(5);
+    expect(budget.inUse).toEqual({ small: 20, large: 5 });
+    for (const release of [first, second, third]) release?.();
+    expect(budget.inUse).toEqual({ small: 0, large: 0 });
+  });
+
+  it('refuses what does not fit, and large bodies never take from the small pool', () => {
+    const budget = new BodyBudget(policy);
+    const big = budget.reserve(100);
+    expect(big).not.toBeNull();
+    expect(budget.reserve(11)).toBeNull();
+    expect(budget.reserve(10)).not.toBeNull();
+    expect(budget.inUse).toEqual({ small: 10, large: 100 });
+    expect(new BodyBudget(policy).reserve(101)).toBeNull();
+  });
+
+  it('gives a reservation back once, however often it is released', () => {
+    const budget = new BodyBudget(policy);
+    const a = budget.reserve(60)!;
+    const b = budget.reserve(40)!;
+    a();
+    a();
+    expect(budget.inUse).toEqual({ small: 0, large: 40 });
+    b();
+    expect(budget.inUse).toEqual({ small: 0, large: 0 });
+  });
+});
+
+describe('declaredBodyBytes', () => {
+  it.each([
+    ['a declared length', { 'content-length': '1234' }, 1234],
+    ['a chunked body (counted at the limit)', { 'transfer-encoding': 'chunked' }, 4096],
+    ['neither (no body)', {}, 0],
+    ['a declared length over the limit (refused before; capped here)', { 'content-length': '999999' }, 4096],
+  ])('%s', (_name, headers, bytes) => {
+    expect(declaredBodyBytes(headers, 4096)).toBe(bytes);
+  });
+});
+
+describe('the server limits', () => {
+  it('time requests out within seconds, checked every second, and count connections', () => {
+    expect(HTTP_SERVER_OPTIONS).toMatchObject({ headersTimeout: REQUEST_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1000 });
+    const plain = createServer();
+    limitServer(plain);
+    expect([plain.headersTimeout, plain.requestTimeout, plain.maxConnections]).toEqual([REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_MS, MAX_CONNECTIONS]);
+    plain.close();
   });
 });

@@ -147,7 +147,8 @@ describe('messages', () => {
     await web.pins.add({ channel: channel.id, timestamp: posted.ts ?? '' });
     const [message] = sim.messages(channel.id);
     expect(message).toMatchObject({ ts: posted.ts, user: BOT_USER_ID, botId: BOT_ID, text: 'INC-1 resolved', blocks });
-    expect(message?.edited?.user).toBe(BOT_USER_ID);
+    // Slack marks an app's edit with its bot id (recordings: `edited.user` is the B… id).
+    expect(message?.edited?.user).toBe(BOT_ID);
     expect(sim.channel(channel.id)?.pins.has(posted.ts ?? '')).toBe(true);
 
     await expect(web.pins.add({ channel: channel.id, timestamp: posted.ts ?? '' })).rejects.toMatchObject({

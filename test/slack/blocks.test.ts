@@ -1,3 +1,4 @@
+import { DEFAULT_REACTIONS } from '../../src/domain/reactions.js';
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/domain/incident.js';
 import { announcement, incidentList, statusUpdateMessage, summaryMessage } from '../../src/slack/blocks.js';
@@ -27,7 +28,7 @@ function sectionTexts(blocks: unknown[]): string[] {
 
 describe('summaryMessage', () => {
   it('escapes the title in mrkdwn and shows the facts with the zone', () => {
-    const { text, blocks } = summaryMessage(incident);
+    const { text, blocks } = summaryMessage(incident, DEFAULT_REACTIONS);
     expect(text).toBe('INC-7: Payments &lt;EU&gt; &amp; refunds (SEV2, Investigating)');
     expect(JSON.stringify(blocks)).toContain('2024-07-01 15:00 BST by <@U1>');
     expect(JSON.stringify(blocks)).toContain('_unassigned_');
@@ -35,7 +36,7 @@ describe('summaryMessage', () => {
 
   it('keeps each section within Slack’s 3,000 characters, without a broken entity or link', () => {
     const summary = `${'&amp;'.repeat(800)}<https://example.com|a link>`;
-    const { blocks } = summaryMessage({ ...incident, summary, impact: 'short' });
+    const { blocks } = summaryMessage({ ...incident, summary, impact: 'short' }, DEFAULT_REACTIONS);
     const [long, short] = sectionTexts(blocks);
     expect(long!.length).toBeLessThanOrEqual(3000);
     expect(long).toMatch(/(&amp;)+…$/);
@@ -43,7 +44,7 @@ describe('summaryMessage', () => {
   });
 
   it('never lets a summary ping the channel', () => {
-    const { blocks } = summaryMessage({ ...incident, summary: 'wake up <!channel> and <!here>' });
+    const { blocks } = summaryMessage({ ...incident, summary: 'wake up <!channel> and <!here>' }, DEFAULT_REACTIONS);
     expect(JSON.stringify(blocks)).not.toMatch(/<!channel>|<!here>/);
   });
 });
