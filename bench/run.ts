@@ -71,7 +71,7 @@ import {
   startSlackSimulator,
   type SlackSimulator,
   type SocketModeHub,
-} from '../src/simulator/index.js';
+} from '../harness/simulator/index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const HOST = '127.0.0.1';

@@ -3,7 +3,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { EVENTS_PATH } from '../src/app.js';
-import { INCIDENT_COMMAND } from '../src/slack/commands.js';
+import { INCIDENT_COMMAND } from '../src/listeners/commands/index.js';
 
 const manifest = parse(readFileSync(new URL('../manifest.yml', import.meta.url), 'utf8')) as {
   features: { slash_commands: { command: string; url: string; should_escape?: boolean }[]; app_home: { home_tab_enabled: boolean } };

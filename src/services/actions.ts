@@ -3,7 +3,7 @@
 import { addAction, listActions } from '../db/actions.js';
 import type { IncidentRecord } from '../db/incidents.js';
 import { listTimelineMessages } from '../db/messages.js';
-import { actionAddedMessage, actionList } from '../slack/blocks.js';
+import { actionAddedMessage, actionList } from '../messages/blocks.js';
 import { tellIncident, withNotices } from './broadcast.js';
 import type { ServiceContext } from './context.js';
 

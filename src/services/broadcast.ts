@@ -6,7 +6,7 @@
 import { findIncident, type IncidentRecord } from '../db/incidents.js';
 import { enqueue } from '../db/outbox.js';
 import type { KnownBlock } from '@slack/types';
-import { summaryMessage } from '../slack/blocks.js';
+import { summaryMessage } from '../messages/blocks.js';
 import type { ConversationsHistoryResponse } from '@slack/web-api';
 import type { ServiceContext } from './context.js';
 import { findInPages } from './slack-pages.js';

@@ -14,7 +14,7 @@ import {
   setSummaryMessage,
   type IncidentRecord,
 } from '../db/incidents.js';
-import { announcement, summaryMessage } from '../slack/blocks.js';
+import { announcement, summaryMessage } from '../messages/blocks.js';
 import { amendUnstarted, enqueue, type OutboxJob } from '../db/outbox.js';
 import { announce, postOnce, withNotices } from './broadcast.js';
 import type { ConversationsListResponse } from '@slack/web-api';

@@ -2,7 +2,7 @@
 
 import { listRecentlyResolved } from '../db/home.js';
 import { listOpenIncidents, type IncidentRecord } from '../db/incidents.js';
-import { homeView } from '../slack/home-view.js';
+import { homeView } from '../messages/home-view.js';
 import type { ServiceContext } from './context.js';
 import { visibleTo } from './visibility.js';
 

@@ -3,7 +3,7 @@
 
 import { assignRole, changeSeverity, setTimeZone, type IncidentRecord } from '../db/incidents.js';
 import { severityLabel, type Role, type Severity } from '../domain/incident.js';
-import { announcement, roleMessage, severityMessage, timeZoneMessage } from '../slack/blocks.js';
+import { announcement, roleMessage, severityMessage, timeZoneMessage } from '../messages/blocks.js';
 import { announce, tellAndRefresh, withNotices } from './broadcast.js';
 import type { ServiceContext } from './context.js';
 import { tolerating } from './slack-errors.js';

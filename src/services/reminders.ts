@@ -5,7 +5,7 @@
 
 import { listReminderCandidates, markLeadReminded, markUpdateReminded, type ReminderRow } from '../db/reminders.js';
 import { LEAD_REMINDER_MINUTES, dueNudges, type Nudge, type ReminderPolicy } from '../domain/reminders.js';
-import { nudgeMessage } from '../slack/nudges.js';
+import { nudgeMessage } from '../messages/nudges.js';
 import type { ServiceContext } from './context.js';
 
 function policyOf(ctx: ServiceContext): ReminderPolicy {

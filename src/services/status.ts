@@ -4,7 +4,7 @@
 
 import { changeStatus, type IncidentRecord } from '../db/incidents.js';
 import type { Status } from '../domain/incident.js';
-import { announcement, statusHeadline, statusUpdateMessage } from '../slack/blocks.js';
+import { announcement, statusHeadline, statusUpdateMessage } from '../messages/blocks.js';
 import { announce, queuePostmortem, tellAndRefresh, withNotices } from './broadcast.js';
 import type { ServiceContext } from './context.js';
 

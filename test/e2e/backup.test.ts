@@ -5,7 +5,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { U_ALICE, U_BOB } from '../../src/simulator/constants.js';
+import { U_ALICE, U_BOB } from '../../harness/simulator/constants.js';
 import { ROOT, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 
 const run = promisify(execFile);

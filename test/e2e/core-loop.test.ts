@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findIncident } from '../../src/db/incidents.js';
 import { messages as messagesTable } from '../../src/db/schema.js';
-import { U_ALICE, U_BOB, U_CAROL } from '../../src/simulator/constants.js';
+import { U_ALICE, U_BOB, U_CAROL } from '../../harness/simulator/constants.js';
 import { section } from '../support/markdown.js';
 import { startTestSandbox, TRANSPORTS, type TestSandbox } from '../support/sandbox.js';
 

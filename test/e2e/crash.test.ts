@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { U_ALICE, U_BOB } from '../../src/simulator/constants.js';
-import { SlackDriver } from '../../src/simulator/driver.js';
-import { startSlackSimulator, type SlackSimulator } from '../../src/simulator/server.js';
+import { U_ALICE, U_BOB } from '../../harness/simulator/constants.js';
+import { SlackDriver } from '../../harness/simulator/driver.js';
+import { startSlackSimulator, type SlackSimulator } from '../../harness/simulator/server.js';
 import { startProcess, type Running } from '../support/process.js';
 
 const SECRET = 'crash-test-secret';

@@ -7,8 +7,8 @@
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { U_ALICE, U_BOB } from '../../src/simulator/constants.js';
-import type { DriverResponse } from '../../src/simulator/driver.js';
+import { U_ALICE, U_BOB } from '../../harness/simulator/constants.js';
+import type { DriverResponse } from '../../harness/simulator/driver.js';
 import { mountSmallDisk, type SmallDisk } from '../support/small-disk.js';
 import { startTestSandbox, TRANSPORTS, type TestSandbox } from '../support/sandbox.js';
 

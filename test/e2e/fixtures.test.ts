@@ -7,7 +7,7 @@
 // them may change.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadScript, replay, type ReplayResult } from '../../src/cli/replay.js';
+import { loadScript, replay, type ReplayResult } from '../../harness/replay.js';
 import {
   capturingLogger,
   dayHeadings,
@@ -20,7 +20,7 @@ import {
 import { section } from '../support/markdown.js';
 import type { LogLine } from '../support/sandbox.js';
 
-const FIXTURES = new URL('../fixtures/incidents/', import.meta.url);
+const FIXTURES = new URL('../fixtures/incidents', import.meta.url);
 
 interface Replayed {
   result: ReplayResult;

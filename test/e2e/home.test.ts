@@ -2,10 +2,10 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findIncident } from '../../src/db/incidents.js';
-import { DECLARE_VIEW, declareModal } from '../../src/slack/blocks.js';
-import { HOME_DECLARE_ACTION } from '../../src/slack/home-view.js';
-import { U_ALICE, U_BOB, U_CAROL } from '../../src/simulator/constants.js';
-import type { SimChannel } from '../../src/simulator/workspace.js';
+import { DECLARE_VIEW, declareModal } from '../../src/messages/blocks.js';
+import { HOME_DECLARE_ACTION } from '../../src/messages/home-view.js';
+import { U_ALICE, U_BOB, U_CAROL } from '../../harness/simulator/constants.js';
+import type { SimChannel } from '../../harness/simulator/workspace.js';
 import { TestClock } from '../support/clock.js';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 

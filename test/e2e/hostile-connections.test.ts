@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_GUARD_POLICY } from '../../src/http/guard.js';
-import { U_ALICE, U_BOB } from '../../src/simulator/constants.js';
-import { SlackDriver } from '../../src/simulator/driver.js';
-import { startSlackSimulator, type SlackSimulator } from '../../src/simulator/server.js';
+import { U_ALICE, U_BOB } from '../../harness/simulator/constants.js';
+import { SlackDriver } from '../../harness/simulator/driver.js';
+import { startSlackSimulator, type SlackSimulator } from '../../harness/simulator/server.js';
 import { startProcess, type Running } from '../support/process.js';
 
 const SECRET = 'hostile-connections-secret';

@@ -3,7 +3,7 @@
 // boundary, never in half an emoji; the declare reply pings no one.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { U_ALICE, U_BOB } from '../../src/simulator/constants.js';
+import { U_ALICE, U_BOB } from '../../harness/simulator/constants.js';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 
 let box: TestSandbox;

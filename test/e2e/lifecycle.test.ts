@@ -4,8 +4,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listActions } from '../../src/db/actions.js';
 import { findIncident, listEvents } from '../../src/db/incidents.js';
-import { U_ALICE, U_BOB, U_CAROL, U_DAN } from '../../src/simulator/constants.js';
-import type { SimChannel } from '../../src/simulator/workspace.js';
+import { U_ALICE, U_BOB, U_CAROL, U_DAN } from '../../harness/simulator/constants.js';
+import type { SimChannel } from '../../harness/simulator/workspace.js';
 import { TestClock } from '../support/clock.js';
 import { section } from '../support/markdown.js';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';

@@ -3,8 +3,8 @@
 // one emoji on one message are ordered by their event times.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { U_ALICE, U_BOB, U_CAROL } from '../../src/simulator/constants.js';
-import type { SimChannel } from '../../src/simulator/workspace.js';
+import { U_ALICE, U_BOB, U_CAROL } from '../../harness/simulator/constants.js';
+import type { SimChannel } from '../../harness/simulator/workspace.js';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 
 let box: TestSandbox;

@@ -3,9 +3,9 @@
 // workspace, so a 429 pauses that method in every lane, and only that method.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { U_ALICE, U_BOB, U_CAROL } from '../../src/simulator/constants.js';
-import { startSlackSimulator, type SlackSimulator } from '../../src/simulator/server.js';
-import type { SimChannel } from '../../src/simulator/workspace.js';
+import { U_ALICE, U_BOB, U_CAROL } from '../../harness/simulator/constants.js';
+import { startSlackSimulator, type SlackSimulator } from '../../harness/simulator/server.js';
+import type { SimChannel } from '../../harness/simulator/workspace.js';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 
 let sim: SlackSimulator;

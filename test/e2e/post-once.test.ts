@@ -6,9 +6,9 @@ import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/db/connection.js';
 import { outbox } from '../../src/db/schema.js';
-import { U_ALICE, U_BOB } from '../../src/simulator/constants.js';
-import { RESPONSE_URL_ENDPOINT, startSlackSimulator, type SlackSimulator } from '../../src/simulator/server.js';
-import type { SimChannel } from '../../src/simulator/workspace.js';
+import { U_ALICE, U_BOB } from '../../harness/simulator/constants.js';
+import { RESPONSE_URL_ENDPOINT, startSlackSimulator, type SlackSimulator } from '../../harness/simulator/server.js';
+import type { SimChannel } from '../../harness/simulator/workspace.js';
 import { TestClock } from '../support/clock.js';
 import { startTestSandbox, type TestSandbox, type TestSandboxOptions } from '../support/sandbox.js';
 

@@ -7,8 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_REACTIONS } from '../../src/domain/reactions.js';
 import { loadPostmortemInput } from '../../src/services/postmortem.js';
 import { incidentExport } from '../../src/services/export.js';
-import { U_ALICE, U_BOB, U_CAROL, U_DAN } from '../../src/simulator/constants.js';
-import type { SimChannel } from '../../src/simulator/workspace.js';
+import { U_ALICE, U_BOB, U_CAROL, U_DAN } from '../../harness/simulator/constants.js';
+import type { SimChannel } from '../../harness/simulator/workspace.js';
 import { TestClock } from '../support/clock.js';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 

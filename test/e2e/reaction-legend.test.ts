@@ -2,7 +2,7 @@
 // pinned summary, `/incident help` and the draft's prompts.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { U_ALICE } from '../../src/simulator/constants.js';
+import { U_ALICE } from '../../harness/simulator/constants.js';
 import { section } from '../support/markdown.js';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 

@@ -2,9 +2,9 @@
 // `checkReminders()` is one pass of what the timer runs in production.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { U_ALICE, U_BOB } from '../../src/simulator/constants.js';
-import { startSlackSimulator, type SlackSimulator } from '../../src/simulator/server.js';
-import type { SimChannel } from '../../src/simulator/workspace.js';
+import { U_ALICE, U_BOB } from '../../harness/simulator/constants.js';
+import { startSlackSimulator, type SlackSimulator } from '../../harness/simulator/server.js';
+import type { SimChannel } from '../../harness/simulator/workspace.js';
 import { TestClock } from '../support/clock.js';
 import { startTestSandbox, type TestSandbox, type TestSandboxOptions } from '../support/sandbox.js';
 

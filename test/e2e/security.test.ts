@@ -6,10 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isEventHandled } from '../../src/db/slack-events.js';
 import { messages as messagesTable } from '../../src/db/schema.js';
 import { DEFAULT_GUARD_POLICY } from '../../src/http/guard.js';
-import { API_APP_ID, TEAM_ID, U_ALICE, U_BOB, U_CAROL, VERIFICATION_TOKEN } from '../../src/simulator/constants.js';
-import { startSlackSimulator, type SlackSimulator } from '../../src/simulator/server.js';
-import { slackSignatureHeaders } from '../../src/simulator/signing.js';
-import type { SimChannel } from '../../src/simulator/workspace.js';
+import { API_APP_ID, TEAM_ID, U_ALICE, U_BOB, U_CAROL, VERIFICATION_TOKEN } from '../../harness/simulator/constants.js';
+import { startSlackSimulator, type SlackSimulator } from '../../harness/simulator/server.js';
+import { slackSignatureHeaders } from '../../harness/simulator/signing.js';
+import type { SimChannel } from '../../harness/simulator/workspace.js';
 import { sendChunkedUnfinished, sendHeadOnly } from '../support/raw-http.js';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 

@@ -3,8 +3,8 @@
 // mentions in a title, Slack Connect file stubs and forwarded messages.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { U_ALICE, U_BOB, U_CAROL } from '../../src/simulator/constants.js';
-import type { SimChannel } from '../../src/simulator/workspace.js';
+import { U_ALICE, U_BOB, U_CAROL } from '../../harness/simulator/constants.js';
+import type { SimChannel } from '../../harness/simulator/workspace.js';
 import { forwarded, slackConnectFile, unfurl } from '../fixtures/slack-events.js';
 import { section } from '../support/markdown.js';
 import { startTestSandbox, TRANSPORTS, type TestSandbox } from '../support/sandbox.js';

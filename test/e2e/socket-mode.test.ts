@@ -4,7 +4,7 @@
 
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { U_ALICE, U_BOB } from '../../src/simulator/constants.js';
+import { U_ALICE, U_BOB } from '../../harness/simulator/constants.js';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 
 let box: TestSandbox;

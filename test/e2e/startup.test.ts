@@ -5,7 +5,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSlackSimulator, type SlackSimulator } from '../../src/simulator/server.js';
+import { startSlackSimulator, type SlackSimulator } from '../../harness/simulator/server.js';
 import { openDatabase } from '../../src/db/connection.js';
 import { startProcess } from '../support/process.js';
 import { mountSmallDisk } from '../support/small-disk.js';

@@ -8,9 +8,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { U_ALICE } from '../../src/simulator/constants.js';
-import { SlackDriver } from '../../src/simulator/driver.js';
-import { startSlackSimulator, type SlackSimulator } from '../../src/simulator/server.js';
+import { U_ALICE } from '../../harness/simulator/constants.js';
+import { SlackDriver } from '../../harness/simulator/driver.js';
+import { startSlackSimulator, type SlackSimulator } from '../../harness/simulator/server.js';
 import { startProcess, type Running } from '../support/process.js';
 
 const SECRET = 'stop-test-secret';

@@ -13,8 +13,8 @@ import { POSTMORTEM_SECTIONS, renderPostmortem } from '../../src/domain/postmort
 import { DEFAULT_REACTIONS } from '../../src/domain/reactions.js';
 import { incidentExport } from '../../src/services/export.js';
 import { loadPostmortemInput } from '../../src/services/postmortem.js';
-import { U_ALICE, U_BOB, U_CAROL } from '../../src/simulator/constants.js';
-import type { SimChannel } from '../../src/simulator/workspace.js';
+import { U_ALICE, U_BOB, U_CAROL } from '../../harness/simulator/constants.js';
+import type { SimChannel } from '../../harness/simulator/workspace.js';
 import { containsBroadcast, parseMarkdown, textOf } from '../domain/markdown-support.js';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 import { anyText, hostileText } from './hostile.js';

@@ -7,14 +7,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/cli/sandbox.js';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../harness/sandbox.js';
 import { renderPostmortem } from '../../src/domain/postmortem.js';
 import { createLogger } from '../../src/logger.js';
 import { incidentExport } from '../../src/services/export.js';
 import { loadPostmortemInput } from '../../src/services/postmortem.js';
 import type { Clock } from '../../src/services/context.js';
-import type { SlackSimulator } from '../../src/simulator/server.js';
-import type { SimChannel } from '../../src/simulator/workspace.js';
+import type { SlackSimulator } from '../../harness/simulator/server.js';
+import type { SimChannel } from '../../harness/simulator/workspace.js';
 
 const run = promisify(execFile);
 export const ROOT = new URL('../..', import.meta.url).pathname;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WebClient } from '@slack/web-api';
-import { U_ALICE, UPLOAD_ENDPOINT, startSlackSimulator } from '../../src/simulator/index.js';
-import type { SlackSimulator, SimChannel } from '../../src/simulator/index.js';
+import { U_ALICE, UPLOAD_ENDPOINT, startSlackSimulator } from '../../../harness/simulator/index.js';
+import type { SlackSimulator, SimChannel } from '../../../harness/simulator/index.js';
 import { webClientFor } from './helpers.js';
 
 let sim: SlackSimulator;

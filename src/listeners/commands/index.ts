@@ -2,22 +2,22 @@
 // user got wrong is answered ephemerally and changes nothing.
 
 import type { App, SlashCommand } from '@slack/bolt';
-import { helpText, needsIncidentChannel, parseCommand, worksOnResolvedIncident, type Command } from '../domain/command.js';
-import { incidentRef, severityLabel } from '../domain/incident.js';
-import { escapeMrkdwn, mentionedUserIds, typedText } from '../domain/mrkdwn.js';
-import { MILESTONE_LABELS } from '../domain/postmortem.js';
-import { canonicalTimeZone, dayKey, formatDateTime, formatTime } from '../domain/time.js';
-import { findIncidentByChannel, listOpenIncidents, type IncidentRecord } from '../db/incidents.js';
-import { addFollowUp, describeFollowUps } from '../services/actions.js';
-import type { ServiceContext } from '../services/context.js';
-import { declareIncident } from '../services/declare.js';
-import { assignIncidentRole, changeIncidentSeverity, setIncidentTimeZone } from '../services/incident-changes.js';
-import { queuePostmortem, withNotices } from '../services/broadcast.js';
-import { rememberPeople } from '../services/postmortem.js';
-import { updateStatus } from '../services/status.js';
-import { FutureTimeError, addIncidentNote, setIncidentMilestone } from '../services/timeline-entries.js';
-import { visibleTo } from '../services/visibility.js';
-import { declareModal, incidentList } from './blocks.js';
+import { helpText, needsIncidentChannel, parseCommand, worksOnResolvedIncident, type Command } from '../../domain/command.js';
+import { incidentRef, severityLabel } from '../../domain/incident.js';
+import { escapeMrkdwn, mentionedUserIds, typedText } from '../../domain/mrkdwn.js';
+import { MILESTONE_LABELS } from '../../domain/postmortem.js';
+import { canonicalTimeZone, dayKey, formatDateTime, formatTime } from '../../domain/time.js';
+import { findIncidentByChannel, listOpenIncidents, type IncidentRecord } from '../../db/incidents.js';
+import { addFollowUp, describeFollowUps } from '../../services/actions.js';
+import type { ServiceContext } from '../../services/context.js';
+import { declareIncident } from '../../services/declare.js';
+import { assignIncidentRole, changeIncidentSeverity, setIncidentTimeZone } from '../../services/incident-changes.js';
+import { queuePostmortem, withNotices } from '../../services/broadcast.js';
+import { rememberPeople } from '../../services/postmortem.js';
+import { updateStatus } from '../../services/status.js';
+import { FutureTimeError, addIncidentNote, setIncidentMilestone } from '../../services/timeline-entries.js';
+import { visibleTo } from '../../services/visibility.js';
+import { declareModal, incidentList } from '../../messages/blocks.js';
 
 export const INCIDENT_COMMAND = '/incident';
 

@@ -9,7 +9,7 @@
 import { realpathSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { formatDayHeading, formatTime } from '../domain/time.js';
+import { formatDayHeading, formatTime } from '../src/domain/time.js';
 import { ReplayError, ScriptError, loadScript, replay, type IncidentScript, type ReplayEvent } from './replay.js';
 
 const DEFAULT_SCRIPT = fileURLToPath(new URL('./demo-incident.json', import.meta.url));

@@ -3,13 +3,13 @@
 // app answers signed requests, and its Web API calls reach the simulator.
 
 import { randomBytes } from 'node:crypto';
-import { createSitrep, EVENTS_PATH, type Sitrep } from '../app.js';
-import { loadConfig, type Config } from '../config.js';
-import { openDatabase, type Database } from '../db/connection.js';
-import { configSecrets, createLogger, type Logger } from '../logger.js';
-import type { Clock } from '../services/context.js';
-import { SlackDriver } from '../simulator/driver.js';
-import { startSlackSimulator, type SlackSimulator } from '../simulator/server.js';
+import { createSitrep, EVENTS_PATH, type Sitrep } from '../src/app.js';
+import { loadConfig, type Config } from '../src/config.js';
+import { openDatabase, type Database } from '../src/db/connection.js';
+import { configSecrets, createLogger, type Logger } from '../src/logger.js';
+import type { Clock } from '../src/services/context.js';
+import { SlackDriver } from './simulator/driver.js';
+import { startSlackSimulator, type SlackSimulator } from './simulator/server.js';
 
 export interface SandboxOptions {
   databasePath: string;

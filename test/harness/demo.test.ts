@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runDemo } from '../../src/cli/demo.js';
+import { runDemo } from '../../harness/demo.js';
 import { ROOT } from '../support/sandbox.js';
 
 const run = promisify(execFile);
@@ -21,7 +21,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** The demo as `npm run demo -- …args` runs it, in its own process. */
 async function demoProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(TSX, [join(ROOT, 'src/cli/demo.ts'), ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+    const { stdout, stderr } = await run(TSX, [join(ROOT, 'harness/demo.ts'), ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HOME_DECLARE_ACTION, HOME_MAX_OPEN, homeView } from '../../src/slack/home-view.js';
-import { viewProblems } from '../../src/simulator/validation.js';
+import { HOME_DECLARE_ACTION, HOME_MAX_OPEN, homeView } from '../../src/messages/home-view.js';
+import { viewProblems } from '../../harness/simulator/validation.js';
 import { incident, utc } from '../domain/sample-incident.js';
 
 const open = (number: number, title = `Incident ${number}`) =>

@@ -48,13 +48,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { z } from 'zod';
-import { needsIncidentChannel, parseCommand, type LocalTime } from '../domain/command.js';
-import { SEVERITIES, severityLabel, type Severity } from '../domain/incident.js';
-import { decodeEntities, escapeMrkdwn } from '../domain/mrkdwn.js';
-import { canonicalTimeZone, dayKey, formatDateTime, placeLocalTime } from '../domain/time.js';
-import { createLogger, type Logger } from '../logger.js';
-import { DECLARE_FIELDS, DECLARE_VIEW } from '../slack/blocks.js';
-import type { SimChannel, SimMessage } from '../simulator/workspace.js';
+import { needsIncidentChannel, parseCommand, type LocalTime } from '../src/domain/command.js';
+import { SEVERITIES, severityLabel, type Severity } from '../src/domain/incident.js';
+import { decodeEntities, escapeMrkdwn } from '../src/domain/mrkdwn.js';
+import { canonicalTimeZone, dayKey, formatDateTime, placeLocalTime } from '../src/domain/time.js';
+import { createLogger, type Logger } from '../src/logger.js';
+import { DECLARE_FIELDS, DECLARE_VIEW } from '../src/messages/blocks.js';
+import type { SimChannel, SimMessage } from './simulator/workspace.js';
 import { startSandbox, type Sandbox } from './sandbox.js';
 
 // ---- the script -------------------------------------------------------------

@@ -1,11 +1,11 @@
 // The declare modal's submission.
 
 import type { App, ViewStateValue } from '@slack/bolt';
-import { DEFAULT_SEVERITY, isSeverity } from '../domain/incident.js';
-import { escapeMrkdwn } from '../domain/mrkdwn.js';
-import type { ServiceContext } from '../services/context.js';
-import { declareIncident } from '../services/declare.js';
-import { DECLARE_FIELDS, DECLARE_VIEW } from './blocks.js';
+import { DEFAULT_SEVERITY, isSeverity } from '../../domain/incident.js';
+import { escapeMrkdwn } from '../../domain/mrkdwn.js';
+import type { ServiceContext } from '../../services/context.js';
+import { declareIncident } from '../../services/declare.js';
+import { DECLARE_FIELDS, DECLARE_VIEW } from '../../messages/blocks.js';
 
 type Values = Record<string, Record<string, ViewStateValue>>;
 

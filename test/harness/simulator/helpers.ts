@@ -3,7 +3,7 @@
 
 import { LogLevel, WebClient } from '@slack/web-api';
 import type { Logger, WebClientOptions } from '@slack/web-api';
-import type { SlackSimulator } from '../../src/simulator/index.js';
+import type { SlackSimulator } from '../../../harness/simulator/index.js';
 
 /** WebClient logs Slack's `[ERROR]` response messages; the tests assert on them instead. */
 export const silentLogger: Logger = {

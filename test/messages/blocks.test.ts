@@ -1,7 +1,7 @@
 import { DEFAULT_REACTIONS } from '../../src/domain/reactions.js';
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/domain/incident.js';
-import { announcement, incidentList, statusUpdateMessage, summaryMessage } from '../../src/slack/blocks.js';
+import { announcement, incidentList, statusUpdateMessage, summaryMessage } from '../../src/messages/blocks.js';
 
 const incident: Incident = {
   number: 7,

@@ -20,9 +20,9 @@ import {
   U_BOB,
   VERIFICATION_TOKEN,
   startSlackSimulator,
-} from '../../src/simulator/index.js';
-import type { SimChannel, SlackSimulator } from '../../src/simulator/index.js';
-import { SOCKET_MODE_ENDPOINT } from '../../src/simulator/socket-mode.js';
+} from '../../../harness/simulator/index.js';
+import type { SimChannel, SlackSimulator } from '../../../harness/simulator/index.js';
+import { SOCKET_MODE_ENDPOINT } from '../../../harness/simulator/socket-mode.js';
 import { silentLogger, webClientFor } from './helpers.js';
 
 /** What a client was handed for one envelope. */

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WebClient } from '@slack/web-api';
-import { startSlackSimulator } from '../../src/simulator/index.js';
-import type { SlackSimulator } from '../../src/simulator/index.js';
+import { startSlackSimulator } from '../../../harness/simulator/index.js';
+import type { SlackSimulator } from '../../../harness/simulator/index.js';
 import { webClientFor } from './helpers.js';
 
 let sim: SlackSimulator;

@@ -2,11 +2,11 @@
 // same declare form as `/incident declare`.
 
 import type { App, BlockAction } from '@slack/bolt';
-import { findIncidentByChannel } from '../db/incidents.js';
-import type { ServiceContext } from '../services/context.js';
-import { publishHome } from '../services/home.js';
-import { declareModal } from './blocks.js';
-import { HOME_DECLARE_ACTION } from './home-view.js';
+import { findIncidentByChannel } from '../../db/incidents.js';
+import type { ServiceContext } from '../../services/context.js';
+import { publishHome } from '../../services/home.js';
+import { declareModal } from '../../messages/blocks.js';
+import { HOME_DECLARE_ACTION } from '../../messages/home-view.js';
 
 export function registerHome(app: App, ctx: ServiceContext): void {
   app.event('app_home_opened', async ({ event }) => {

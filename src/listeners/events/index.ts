@@ -8,19 +8,19 @@
 // id was handled are committed in the same transaction.
 
 import type { App, Context } from '@slack/bolt';
-import { groupCommit } from '../db/group-commit.js';
-import { forgetEventsBefore, isEventHandled, markEventHandled } from '../db/slack-events.js';
-import { mentionedUserIds, wellFormed } from '../domain/mrkdwn.js';
-import { slackTsToMicros, slackTsToMs } from '../domain/time.js';
-import type { ServiceContext } from '../services/context.js';
-import { rememberPeople } from '../services/postmortem.js';
+import { groupCommit } from '../../db/group-commit.js';
+import { forgetEventsBefore, isEventHandled, markEventHandled } from '../../db/slack-events.js';
+import { mentionedUserIds, wellFormed } from '../../domain/mrkdwn.js';
+import { slackTsToMicros, slackTsToMs } from '../../domain/time.js';
+import type { ServiceContext } from '../../services/context.js';
+import { rememberPeople } from '../../services/postmortem.js';
 import {
   recordDelete,
   recordEdit,
   recordIncomingMessage,
   recordReaction,
   type IncomingMessage,
-} from '../services/record.js';
+} from '../../services/record.js';
 
 /** Message subtypes that carry something someone said, or (a join) that someone took part. */
 const RECORDED = new Set([undefined, 'bot_message', 'thread_broadcast', 'file_share', 'me_message', 'channel_join']);

@@ -7,8 +7,8 @@ import {
   U_ALICE,
   U_BOB,
   startSlackSimulator,
-} from '../../src/simulator/index.js';
-import type { SlackSimulator } from '../../src/simulator/index.js';
+} from '../../../harness/simulator/index.js';
+import type { SlackSimulator } from '../../../harness/simulator/index.js';
 import { webClientFor } from './helpers.js';
 
 let sim: SlackSimulator;

@@ -6,8 +6,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { App, LogLevel } from '@slack/bolt';
-import { BOT_ID, SlackDriver, U_ALICE, U_BOB, startSlackSimulator } from '../../src/simulator/index.js';
-import type { SimChannel, SlackSimulator } from '../../src/simulator/index.js';
+import { BOT_ID, SlackDriver, U_ALICE, U_BOB, startSlackSimulator } from '../../../harness/simulator/index.js';
+import type { SimChannel, SlackSimulator } from '../../../harness/simulator/index.js';
 
 const SECRET = 'bolt-signing-secret';
 

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ReplayError, ScriptError, loadScript, parseScript, replay, type ReplayEvent, type ScriptStep } from '../../src/cli/replay.js';
+import { ReplayError, ScriptError, loadScript, parseScript, replay, type ReplayEvent, type ScriptStep } from '../../harness/replay.js';
 import { capturingLogger, fieldTable, timelineEntries } from '../support/draft.js';
 import { section } from '../support/markdown.js';
 
@@ -168,7 +168,7 @@ describe('parseScript', () => {
 describe('the scripts in the repository', () => {
   it.each([
     // [file, the declare's instant, the last step's instant]
-    ['src/cli/demo-incident.json', '2026-04-14T14:02:00Z', '2026-04-14T14:36:00Z'],
+    ['harness/demo-incident.json', '2026-04-14T14:02:00Z', '2026-04-14T14:36:00Z'],
     ['test/fixtures/incidents/clearhaus-gateway.json', '2018-03-23T16:06:00Z', '2018-03-23T17:28:00Z'],
     ['test/fixtures/incidents/commerce-layer-db-upgrade.json', '2024-04-09T07:25:00Z', '2024-04-09T11:14:00Z'],
     ['test/fixtures/incidents/gitkraken-payment-service.json', '2023-09-20T10:02:00Z', '2023-09-20T18:43:01Z'],

@@ -14,8 +14,8 @@ import {
   U_BOB,
   signSlackRequest,
   startSlackSimulator,
-} from '../../src/simulator/index.js';
-import type { SimChannel, SlackSimulator } from '../../src/simulator/index.js';
+} from '../../../harness/simulator/index.js';
+import type { SimChannel, SlackSimulator } from '../../../harness/simulator/index.js';
 import { webClientFor } from './helpers.js';
 
 const SECRET = 'test-signing-secret';
