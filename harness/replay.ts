@@ -43,6 +43,7 @@
 //   edit     its author (`by` is optional) edits the message named by `edit` to `text`
 //   delete   its author (`by` is optional) deletes the message named by `delete`
 
+import type { CommandOutcome } from '../src/listeners/commands/index.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -563,14 +564,14 @@ export class ReplayError extends Error {
   override readonly name = 'ReplayError';
 }
 
-/** How sitrep answers a command it will not carry out (the reply's wording, so a heuristic). */
-const REFUSAL = /\nTry `|works in an incident's channel|no longer applies|Give a time that has passed|is already resolved|was already declared/;
-
 export async function replay(script: IncidentScript, options: ReplayOptions = {}): Promise<ReplayResult> {
   const dir = options.databasePath === undefined ? mkdtempSync(join(tmpdir(), 'sitrep-replay-')) : null;
   const clock = new ScriptClock(script.start);
   let ops: SimChannel | undefined;
+  // What sitrep made of each command, by trigger id: a refusal is read from here, not from the reply's wording.
+  const outcomes = new Map<string, CommandOutcome>();
   const box = await startSandbox({
+    onCommandOutcome: (outcome) => outcomes.set(outcome.triggerId, outcome),
     databasePath: options.databasePath ?? join(dir ?? '.', 'sitrep.sqlite'),
     env: { INCIDENT_TIMEZONE: script.timeZone, ...options.env },
     now: clock.now,
@@ -588,7 +589,7 @@ export async function replay(script: IncidentScript, options: ReplayOptions = {}
   });
   try {
     if (!ops) throw new Error('replay: the ops channel was not made');
-    return await new Replay(box, script, clock, ops, options.onEvent ?? (() => undefined)).run();
+    return await new Replay(box, script, clock, ops, outcomes, options.onEvent ?? (() => undefined)).run();
   } finally {
     await box.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -606,6 +607,7 @@ class Replay {
     private readonly script: IncidentScript,
     private readonly clock: ScriptClock,
     private readonly ops: SimChannel,
+    private readonly outcomes: ReadonlyMap<string, CommandOutcome>,
     private readonly tell: (event: ReplayEvent) => void,
   ) {}
 
@@ -720,11 +722,10 @@ class Replay {
     const before = this.snapshot();
     const response = await this.box.driver.command({ userId: step.by.id, channelId: channel.id, text: step.text });
     expectOk(response.status, 'the command');
-    const reply = (response.body as { text?: unknown } | undefined)?.text;
-    if (typeof reply === 'string' && reply !== '') {
-      if (REFUSAL.test(reply)) throw new ReplayError(`${step.label}: sitrep refused "/incident ${decodeEntities(step.text)}": ${this.readable(reply)}`);
-      this.tell({ kind: 'reply', at: step.at, step, who: step.by.name, text: this.readable(reply) });
-    }
+    const outcome = this.outcomes.get(response.triggerId);
+    if (!outcome) throw new ReplayError(`${step.label}: sitrep answered "/incident ${decodeEntities(step.text)}" without saying what became of it`);
+    if (outcome.refused) throw new ReplayError(`${step.label}: sitrep refused "/incident ${decodeEntities(step.text)}": ${this.readable(outcome.reply)}`);
+    if (outcome.reply !== '') this.tell({ kind: 'reply', at: step.at, step, who: step.by.name, text: this.readable(outcome.reply) });
     if (step.commandKind === 'declare') await this.opened(step.by.name, before);
     if (step.commandKind === 'resolve' || step.commandKind === 'postmortem' || /^status\s+resolved\b/i.test(step.text)) {
       await this.draftPosted(before.files);

@@ -3,7 +3,7 @@
 // app answers signed requests, and its Web API calls reach the simulator.
 
 import { randomBytes } from 'node:crypto';
-import { createSitrep, EVENTS_PATH, type Sitrep } from '../src/app.js';
+import { createSitrep, EVENTS_PATH, type Sitrep, type SitrepOptions } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { openDatabase, type Database } from '../src/db/connection.js';
 import { configSecrets, createLogger, type Logger } from '../src/logger.js';
@@ -31,6 +31,8 @@ export interface SandboxOptions {
   socketAckTimeoutMs?: number;
   /** How long a write waits for a lock held elsewhere (see openDatabase); tests shorten it. */
   busyTimeoutMs?: number;
+  /** Passed to createSitrep: told what became of each `/incident`. */
+  onCommandOutcome?: SitrepOptions['onCommandOutcome'];
   /** Passed to createSitrep: null turns the reminder timer off. */
   reminderIntervalMs?: number | null;
   /**
@@ -83,6 +85,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     // And a Socket Mode reconnection: the SDK waits this long after a link closes.
     socketPingTimeoutMs: 300,
     ...(options.reminderIntervalMs !== undefined ? { reminderIntervalMs: options.reminderIntervalMs } : {}),
+    ...(options.onCommandOutcome ? { onCommandOutcome: options.onCommandOutcome } : {}),
   });
   const port = await sitrep.start();
   const appUrl = `http://127.0.0.1:${port}${EVENTS_PATH}`;

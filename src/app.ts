@@ -16,10 +16,8 @@ import { boltLogger, type Logger } from './logger.js';
 import type { Clock, ServiceContext } from './services/context.js';
 import { DEFAULT_OUTBOX_OPTIONS, Outbox, type OutboxOptions } from './services/outbox.js';
 import { checkReminders, startReminders } from './services/reminders.js';
-import { registerCommands } from './listeners/commands/index.js';
-import { registerEvents } from './listeners/events/index.js';
-import { registerHome } from './listeners/home/index.js';
-import { registerViews } from './listeners/views/index.js';
+import type { CommandOutcome } from './listeners/commands/index.js';
+import { registerListeners } from './listeners/index.js';
 import { Tasks } from './tasks.js';
 import { BotIdentityCache } from './transport/bot-identity.js';
 import { drainConnections } from './transport/drain-connections.js';
@@ -52,6 +50,8 @@ export interface SitrepOptions {
   outbox?: Partial<OutboxOptions>;
   /** Socket Mode: how long a ping may go unanswered, and so the wait before reconnecting; tests shorten it. */
   socketPingTimeoutMs?: number;
+  /** Told what became of each `/incident` (the replay reads refusals from it). */
+  onCommandOutcome?: (outcome: CommandOutcome) => void;
   /** How often to look for due reminders; null turns the timer off (tests call checkReminders). */
   reminderIntervalMs?: number | null;
 }
@@ -157,10 +157,7 @@ export function createSitrep(options: SitrepOptions): Sitrep {
     logger: boltLogger(logger),
   });
   const outbox = new Outbox({ ...ctx, slack: outboxClient }, { ...DEFAULT_OUTBOX_OPTIONS, ...options.outbox });
-  registerCommands(app, ctx);
-  registerEvents(app, ctx);
-  registerViews(app, ctx);
-  registerHome(app, ctx);
+  registerListeners(app, ctx, options.onCommandOutcome ? { onOutcome: options.onCommandOutcome } : {});
 
   const reminderIntervalMs =
     options.reminderIntervalMs === undefined ? DEFAULT_REMINDER_INTERVAL_MS : options.reminderIntervalMs;

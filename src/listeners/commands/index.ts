@@ -7,9 +7,12 @@ import { incidentRef, severityLabel } from '../../domain/incident.js';
 import { escapeMrkdwn, mentionedUserIds, typedText } from '../../domain/mrkdwn.js';
 import { MILESTONE_LABELS } from '../../domain/postmortem.js';
 import { canonicalTimeZone, dayKey, formatDateTime, formatTime } from '../../domain/time.js';
-import { findIncidentByChannel, listOpenIncidents, type IncidentRecord } from '../../db/incidents.js';
 import { addFollowUp, describeFollowUps } from '../../services/actions.js';
 import type { ServiceContext } from '../../services/context.js';
+import type { Commit } from '../../services/inbound.js';
+import { incidentForChannel, openIncidents, type IncidentRecord } from '../../services/incidents.js';
+import type { Status } from '../../domain/incident.js';
+import { commitOf } from '../inbound.js';
 import { declareIncident } from '../../services/declare.js';
 import { assignIncidentRole, changeIncidentSeverity, setIncidentTimeZone } from '../../services/incident-changes.js';
 import { queuePostmortem, withNotices } from '../../services/broadcast.js';
@@ -21,19 +24,42 @@ import { declareModal, incidentList } from '../../messages/blocks.js';
 
 export const INCIDENT_COMMAND = '/incident';
 
-/** What a handler answers: the ephemeral text that acknowledges the command. */
-type Reply = string;
+/** What sitrep made of one `/incident`: its reply, and whether it refused (and so changed nothing). */
+export interface CommandOutcome {
+  triggerId: string;
+  kind: Command['kind'] | 'unknown';
+  reply: string;
+  refused: boolean;
+}
+
+/** What a handler answers: the ephemeral reply that acknowledges the command. */
+interface Answer {
+  reply: string;
+  refused: boolean;
+}
+
+const said = (reply: string): Answer => ({ reply, refused: false });
+const refused = (reply: string): Answer => ({ reply, refused: true });
 
 interface Invocation {
   ctx: ServiceContext;
   body: SlashCommand;
   client: App['client'];
+  commit: Commit;
   /** Set for commands that need one: the incident whose channel this is. */
   incident: IncidentRecord | null;
 }
 
-type Handler<K extends Command['kind']> = (command: Extract<Command, { kind: K }>, call: Invocation) => Promise<Reply>;
+type Handler<K extends Command['kind']> = (command: Extract<Command, { kind: K }>, call: Invocation) => Promise<Answer>;
 type Handlers = { [K in Command['kind']]: Handler<K> };
+
+/**
+ * A command that changes something: its synchronous writes run in the request's
+ * commit, so Slack is answered only once they are stored, as for events.
+ */
+function writes<K extends Command['kind']>(change: (command: Extract<Command, { kind: K }>, call: Invocation) => Answer): Handler<K> {
+  return (command, call) => call.commit(() => change(command, call));
+}
 
 function resolvedRefusal(incident: IncidentRecord, command: Command): string | null {
   if (incident.status !== 'resolved' || worksOnResolvedIncident(command)) return null;
@@ -47,9 +73,9 @@ function inIncident(incident: IncidentRecord | null): IncidentRecord {
 }
 
 const handlers: Handlers = {
-  help: async (_command, { ctx }) => helpText(ctx.reactions),
+  help: async (_command, { ctx }) => said(helpText(ctx.reactions)),
 
-  declare: async (command, { ctx, body }) => {
+  declare: writes((command, { ctx, body }) => {
     // Slack sends command text with entities encoded and mentions as <@U123|bob>; a title
     // is plain text, as the person typed it: `@bob`, `#ops`, `&`.
     const title = typedText(command.title);
@@ -64,118 +90,116 @@ const handlers: Handlers = {
       declareKey: `command:${body.trigger_id}`,
       respondUrl: body.response_url,
     });
-    if (!created) return `${incidentRef(incident.number)} was already declared for this request.`;
-    return `Declaring ${incidentRef(incident.number)}: ${escapeMrkdwn(title)}. Opening its channel…`;
-  },
+    if (!created) return refused(`${incidentRef(incident.number)} was already declared for this request.`);
+    return said(`Declaring ${incidentRef(incident.number)}: ${escapeMrkdwn(title)}. Opening its channel…`);
+  }),
 
   'declare-modal': async (_command, { body, client }) => {
     await client.views.open({ trigger_id: body.trigger_id, view: declareModal(body.channel_id) });
-    return '';
+    return said('');
   },
 
-  status: async (command, { ctx, body, incident }) => {
-    const current = inIncident(incident);
-    if (current.status === 'resolved' && command.status === 'resolved') {
-      return `${incidentRef(current.number)} is already resolved. \`/incident postmortem\` posts the draft again.`;
-    }
-    updateStatus(ctx, current, { status: command.status, message: command.message, userId: body.user_id });
-    return command.status === 'resolved' ? `Resolved ${incidentRef(current.number)}. Writing the postmortem draft…` : '';
-  },
+  status: writes((command, call) => changeStatus(command.status, command.message, call)),
 
-  update: async (command, { ctx, body, incident }) => {
-    const current = inIncident(incident);
-    updateStatus(ctx, current, { status: current.status, message: command.message, userId: body.user_id });
-    return '';
-  },
+  update: writes((command, call) => changeStatus(inIncident(call.incident).status, command.message, call)),
 
-  resolve: async (command, call) => handlers.status({ kind: 'status', status: 'resolved', message: command.summary }, call),
+  resolve: writes((command, call) => changeStatus('resolved', command.summary, call)),
 
-  severity: async (command, { ctx, body, incident }) => {
+  severity: writes((command, { ctx, body, incident }) => {
     const current = inIncident(incident);
-    if (current.severity === command.severity) return `${incidentRef(current.number)} is already ${severityLabel(command.severity)}.`;
+    if (current.severity === command.severity) return refused(`${incidentRef(current.number)} is already ${severityLabel(command.severity)}.`);
     changeIncidentSeverity(ctx, current, { severity: command.severity, userId: body.user_id });
-    return '';
-  },
+    return said('');
+  }),
 
-  role: async (command, { ctx, body, incident }) => {
+  role: writes((command, { ctx, body, incident }) => {
     const current = inIncident(incident);
-    if (current.roles[command.role] === command.userId) return `<@${command.userId}> is already the ${command.role}.`;
+    if (current.roles[command.role] === command.userId) return refused(`<@${command.userId}> is already the ${command.role}.`);
     assignIncidentRole(ctx, current, { role: command.role, userId: command.userId, actorId: body.user_id });
-    return '';
-  },
+    return said('');
+  }),
 
-  note: async (command, { ctx, body, incident }) => {
+  note: writes((command, { ctx, body, incident }) => {
     const current = inIncident(incident);
     const at = addIncidentNote(ctx, current, { time: command.time, text: command.text, userId: body.user_id });
     const sameDay = dayKey(at, current.timeZone) === dayKey(ctx.now(), current.timeZone);
-    return `Noted at ${sameDay ? formatTime(at, current.timeZone) : formatDateTime(at, current.timeZone)}.`;
-  },
+    return said(`Noted at ${sameDay ? formatTime(at, current.timeZone) : formatDateTime(at, current.timeZone)}.`);
+  }),
 
-  timestamp: async (command, { ctx, body, incident }) => {
+  timestamp: writes((command, { ctx, body, incident }) => {
     const current = inIncident(incident);
     const at = setIncidentMilestone(ctx, current, { milestone: command.milestone, time: command.time, userId: body.user_id });
-    return `${MILESTONE_LABELS[command.milestone]} set to ${formatDateTime(at, current.timeZone)}.`;
-  },
+    return said(`${MILESTONE_LABELS[command.milestone]} set to ${formatDateTime(at, current.timeZone)}.`);
+  }),
 
-  action: async (command, { ctx, body, incident }) => {
+  action: writes((command, { ctx, body, incident }) => {
     addFollowUp(ctx, inIncident(incident), { text: command.text, ownerId: command.ownerId, userId: body.user_id });
-    return '';
-  },
+    return said('');
+  }),
 
-  actions: async (_command, { ctx, incident }) => describeFollowUps(ctx, inIncident(incident)),
+  actions: async (_command, { ctx, incident }) => said(describeFollowUps(ctx, inIncident(incident))),
 
-  timezone: async (command, { ctx, body, incident }) => {
+  timezone: writes((command, { ctx, body, incident }) => {
     const zone = canonicalTimeZone(command.zone);
-    if (!zone) return `\`${command.zone}\` is not a time zone I know. Use an IANA name such as \`Europe/London\` or \`America/New_York\`.`;
+    if (!zone) return refused(`\`${command.zone}\` is not a time zone I know. Use an IANA name such as \`Europe/London\` or \`America/New_York\`.`);
     setIncidentTimeZone(ctx, inIncident(incident), { zone, userId: body.user_id });
-    return '';
-  },
+    return said('');
+  }),
 
-  postmortem: async (_command, { ctx, incident }) => {
+  postmortem: writes((_command, { ctx, incident }) => {
     const current = inIncident(incident);
     withNotices(ctx, () => queuePostmortem(ctx, current));
-    return `Writing the postmortem draft for ${incidentRef(current.number)}…`;
-  },
+    return said(`Writing the postmortem draft for ${incidentRef(current.number)}…`);
+  }),
 
   list: async (_command, { ctx, body }) => {
-    const visible = await visibleTo(ctx, listOpenIncidents(ctx.db), body.user_id);
-    return incidentList(visible, ctx.now());
+    const visible = await visibleTo(ctx, openIncidents(ctx), body.user_id);
+    return said(incidentList(visible, ctx.now()));
   },
 };
 
-function run(command: Command, call: Invocation): Promise<Reply> {
-  const handler = handlers[command.kind] as Handler<typeof command.kind>;
-  return handler(command, call);
+/** `status`, `update` and `resolve`: a status update, or a refusal to resolve twice. */
+function changeStatus(status: Status, message: string | null, { ctx, body, incident }: Invocation): Answer {
+  const current = inIncident(incident);
+  if (current.status === 'resolved' && status === 'resolved') {
+    return refused(`${incidentRef(current.number)} is already resolved. \`/incident postmortem\` posts the draft again.`);
+  }
+  updateStatus(ctx, current, { status, message, userId: body.user_id });
+  return said(status === 'resolved' ? `Resolved ${incidentRef(current.number)}. Writing the postmortem draft…` : '');
 }
 
-export function registerCommands(app: App, ctx: ServiceContext): void {
-  app.command(INCIDENT_COMMAND, async ({ command: body, ack, client }) => {
-    const parsed = parseCommand(body.text);
-    if (!parsed.ok) {
-      await ack({ response_type: 'ephemeral', text: `${parsed.error}\nTry ${parsed.usage}` });
-      return;
-    }
-    const incident = findIncidentByChannel(ctx.db, body.channel_id);
-    if (needsIncidentChannel(parsed.command) && !incident) {
-      await ack({
-        response_type: 'ephemeral',
-        text: `\`${parsed.command.kind}\` works in an incident's channel, and this is not one. Run it there, or \`/incident list\` to find it.`,
-      });
-      return;
-    }
-    const refusal = incident && resolvedRefusal(incident, parsed.command);
-    if (refusal) {
-      await ack({ response_type: 'ephemeral', text: refusal });
-      return;
-    }
-    let reply: Reply;
-    try {
-      reply = await run(parsed.command, { ctx, body, client, incident });
-    } catch (error) {
-      if (!(error instanceof FutureTimeError)) throw error;
-      reply = `${error.message} Give a time that has passed, such as \`14:05\` or \`2024-04-09 06:45\` (${incident?.timeZone ?? 'UTC'}).`;
-    }
-    await ack(reply ? { response_type: 'ephemeral', text: reply } : undefined);
-    if (incident || parsed.command.kind === 'declare') rememberPeople(ctx, [body.user_id, ...mentionedUserIds(body.text)]);
+/** Parses, checks where it was typed, runs it: the answer, or a refusal that changed nothing. */
+async function answer(call: Omit<Invocation, 'incident'>): Promise<Answer & { kind: CommandOutcome['kind']; inIncident?: boolean }> {
+  const parsed = parseCommand(call.body.text);
+  if (!parsed.ok) return { kind: 'unknown', ...refused(`${parsed.error}\nTry ${parsed.usage}`) };
+  const { command } = parsed;
+  const incident = incidentForChannel(call.ctx, call.body.channel_id);
+  if (needsIncidentChannel(command) && !incident) {
+    return { kind: command.kind, ...refused(`\`${command.kind}\` works in an incident's channel, and this is not one. Run it there, or \`/incident list\` to find it.`) };
+  }
+  const resolved = incident && resolvedRefusal(incident, command);
+  if (resolved) return { kind: command.kind, ...refused(resolved) };
+  try {
+    const handler = handlers[command.kind] as Handler<typeof command.kind>;
+    return { kind: command.kind, inIncident: incident !== null, ...(await handler(command, { ...call, incident })) };
+  } catch (error) {
+    if (!(error instanceof FutureTimeError)) throw error;
+    const zone = incident?.timeZone ?? 'UTC';
+    return { kind: command.kind, ...refused(`${error.message} Give a time that has passed, such as \`14:05\` or \`2024-04-09 06:45\` (${zone}).`) };
+  }
+}
+
+export interface CommandOptions {
+  /** Told what became of each command (the replay reads refusals from here, not from the wording). */
+  onOutcome?: (outcome: CommandOutcome) => void;
+}
+
+export function registerCommands(app: App, ctx: ServiceContext, options: CommandOptions = {}): void {
+  app.command(INCIDENT_COMMAND, async ({ command: body, ack, client, context }) => {
+    const outcome = await answer({ ctx, body, client, commit: commitOf(context) });
+    await ack(outcome.reply ? { response_type: 'ephemeral', text: outcome.reply } : undefined);
+    options.onOutcome?.({ triggerId: body.trigger_id, kind: outcome.kind, reply: outcome.reply, refused: outcome.refused });
+    // Names for the draft: of whoever takes part in an incident, and whoever they mention.
+    if (!outcome.refused && (outcome.inIncident || outcome.kind === 'declare')) rememberPeople(ctx, [body.user_id, ...mentionedUserIds(body.text)]);
   });
 }

@@ -1,18 +1,12 @@
 // Events from incident channels: messages (and their edits and deletes) and
-// reactions. Each is committed before Bolt answers Slack; events from other
-// channels are answered and ignored; an event id seen before is skipped.
-//
-// Writes go through the group commit (db/group-commit.ts): events handled at the
-// same time share one transaction and one fsync, and each listener's promise, and so
-// Slack's 200, waits for that commit. A listener's writes and the mark that its event
-// id was handled are committed in the same transaction.
+// reactions. Each is committed before Bolt answers Slack (through the request's
+// commit: listeners/inbound.ts); events from other channels are answered and ignored.
 
-import type { App, Context } from '@slack/bolt';
-import { groupCommit } from '../../db/group-commit.js';
-import { forgetEventsBefore, isEventHandled, markEventHandled } from '../../db/slack-events.js';
+import type { App } from '@slack/bolt';
 import { mentionedUserIds, wellFormed } from '../../domain/mrkdwn.js';
 import { slackTsToMicros, slackTsToMs } from '../../domain/time.js';
 import type { ServiceContext } from '../../services/context.js';
+import { commitOf } from '../inbound.js';
 import { rememberPeople } from '../../services/postmortem.js';
 import {
   recordDelete,
@@ -25,8 +19,6 @@ import {
 /** Message subtypes that carry something someone said, or (a join) that someone took part. */
 const RECORDED = new Set([undefined, 'bot_message', 'thread_broadcast', 'file_share', 'me_message', 'channel_join']);
 
-/** Slack re-delivers for about an hour; ids are kept for a day. */
-const EVENT_ID_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 interface SlackFile {
   name?: string;
@@ -101,54 +93,10 @@ function incoming(channelId: string, message: SlackMessage): IncomingMessage {
   };
 }
 
-/** Old event ids are cleared every this many events, so the table stays small without a timer. */
-const CLEANUP_EVERY = 1000;
-
-/** Runs synchronous writes in the group commit; resolves with their result once committed. */
-type Commit = <T>(work: () => T) => Promise<T>;
-
-/** Where the event-id middleware leaves the listener its Commit. */
-const COMMIT = 'sitrepCommit';
-
-function commitFor(ctx: ServiceContext, context: Context): Commit {
-  const commit = context[COMMIT] as Commit | undefined;
-  return commit ?? ((work) => groupCommit(ctx.db).run(work));
-}
-
 export function registerEvents(app: App, ctx: ServiceContext): void {
-  let handledSinceCleanup = 0;
-  const markHandled = (eventId: string): void => {
-    markEventHandled(ctx.db, eventId, ctx.now());
-    handledSinceCleanup += 1;
-    if (handledSinceCleanup >= CLEANUP_EVERY) {
-      handledSinceCleanup = 0;
-      forgetEventsBefore(ctx.db, ctx.now() - EVENT_ID_RETENTION_MS);
-    }
-  };
-
-  app.use(async ({ body, context, next }) => {
-    const eventId = (body as { type?: string; event_id?: string }).type === 'event_callback' ? (body as { event_id?: string }).event_id : undefined;
-    if (!eventId) return next();
-    if (isEventHandled(ctx.db, eventId)) return;
-    // Marked only with, or after, the listener's writes: a failure is retried by Slack, not skipped.
-    let marked = false;
-    const commit: Commit = async (work) => {
-      const result = await groupCommit(ctx.db).run(() => {
-        const value = work();
-        markHandled(eventId);
-        return value;
-      });
-      marked = true;
-      return result;
-    };
-    context[COMMIT] = commit;
-    await next();
-    if (!marked) await groupCommit(ctx.db).run(() => markHandled(eventId));
-  });
-
   app.event('message', async ({ event, context, logger }) => {
     const message = event as unknown as SlackMessageEvent;
-    const commit = commitFor(ctx, context);
+    const commit = commitOf(context);
     // sitrep's own posts come back too: its chat.update calls as message_changed with no
     // top-level user, its withdrawn drafts as message_deleted. None of them is recorded.
     const isOwn = (posted: SlackMessage | undefined): boolean =>
@@ -187,7 +135,7 @@ export function registerEvents(app: App, ctx: ServiceContext): void {
       // Slack's own time of the change orders a person's add and remove; the network may not.
       const order = event.event_ts ? slackTsToMicros(event.event_ts) : ctx.now() * 1000;
       const reaction = { channelId: event.item.channel, messageTs: event.item.ts, userId: event.user, name: event.reaction, at: Math.floor(order / 1000), order };
-      const recorded = await commitFor(ctx, context)(() => recordReaction(ctx, reaction, change));
+      const recorded = await commitOf(context)(() => recordReaction(ctx, reaction, change));
       if (recorded && change === 'added') rememberPeople(ctx, [event.user]);
     });
   }

@@ -2,8 +2,8 @@
 // same declare form as `/incident declare`.
 
 import type { App, BlockAction } from '@slack/bolt';
-import { findIncidentByChannel } from '../../db/incidents.js';
 import type { ServiceContext } from '../../services/context.js';
+import { incidentForChannel } from '../../services/incidents.js';
 import { publishHome } from '../../services/home.js';
 import { declareModal } from '../../messages/blocks.js';
 import { HOME_DECLARE_ACTION } from '../../messages/home-view.js';
@@ -18,7 +18,7 @@ export function registerHome(app: App, ctx: ServiceContext): void {
   // Someone who leaves (or is removed from) a private incident's channel may no longer
   // see it: their Home tab is published again without it.
   app.event('member_left_channel', async ({ event }) => {
-    const incident = findIncidentByChannel(ctx.db, event.channel);
+    const incident = incidentForChannel(ctx, event.channel);
     if (!incident?.isPrivate) return;
     ctx.tasks.run(`publish home tab for ${event.user}`, () => publishHome(ctx, event.user));
   });

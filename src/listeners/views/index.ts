@@ -5,6 +5,7 @@ import { DEFAULT_SEVERITY, isSeverity } from '../../domain/incident.js';
 import { escapeMrkdwn } from '../../domain/mrkdwn.js';
 import type { ServiceContext } from '../../services/context.js';
 import { declareIncident } from '../../services/declare.js';
+import { commitOf } from '../inbound.js';
 import { DECLARE_FIELDS, DECLARE_VIEW } from '../../messages/blocks.js';
 
 type Values = Record<string, Record<string, ViewStateValue>>;
@@ -32,7 +33,7 @@ function originOf(privateMetadata: string): string | null {
 }
 
 export function registerViews(app: App, ctx: ServiceContext): void {
-  app.view(DECLARE_VIEW, async ({ ack, body, view }) => {
+  app.view(DECLARE_VIEW, async ({ ack, body, view, context }) => {
     const values = view.state.values as Values;
     const title = text(values, DECLARE_FIELDS.title);
     if (!title) {
@@ -40,7 +41,8 @@ export function registerViews(app: App, ctx: ServiceContext): void {
       return;
     }
     const chosen = field(values, DECLARE_FIELDS.severity)?.selected_option?.value ?? DEFAULT_SEVERITY;
-    const { incident, created } = declareIncident(ctx, {
+    const { incident, created } = await commitOf(context)(() =>
+      declareIncident(ctx, {
       title,
       severity: isSeverity(chosen) ? chosen : DEFAULT_SEVERITY,
       // Modal input arrives raw; stored free text is mrkdwn, as Slack sends messages.
@@ -51,7 +53,8 @@ export function registerViews(app: App, ctx: ServiceContext): void {
       originChannelId: originOf(view.private_metadata),
       declareKey: `view:${view.id}`,
       respondUrl: null,
-    });
+      }),
+    );
     await ack();
     if (!created) ctx.logger.info({ incident: incident.number }, 'declare form submitted again; already declared');
   });
