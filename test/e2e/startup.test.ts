@@ -1,7 +1,7 @@
 // `npm start` as a process: configuration errors, serving, and a clean stop.
 
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -51,17 +51,20 @@ describe('npm start', () => {
       }
     });
 
-    it('when the file is write-protected for the user sitrep runs as', async () => {
+    it('when the file itself is read-only (a read-only bind mount over it), its folder writable', async () => {
       dir = mkdtempSync(join(tmpdir(), 'sitrep-ro-'));
-      chmodSync(dir, 0o777);
       const databasePath = join(dir, 'sitrep.sqlite');
       openDatabase(databasePath).close();
-      chmodSync(databasePath, 0o444);
-      const nobody = { uid: 65534, gid: 65534 };
-      const running = startProcess({ ...env(databasePath), HOME: dir }, nobody);
-      expect(await running.exited).toBe(1);
-      expect(running.stderr.trim().split('\n')).toHaveLength(1);
-      expect(running.stderr).toContain(`sitrep: ${databasePath} cannot be written (${databasePath} is write-protected)`);
+      execFileSync('mount', ['--bind', databasePath, databasePath]);
+      try {
+        execFileSync('mount', ['-o', 'remount,ro,bind', databasePath]);
+        const running = startProcess(env(databasePath));
+        expect(await running.exited).toBe(1);
+        expect(running.stderr.trim().split('\n')).toHaveLength(1);
+        expect(running.stderr).toContain(`sitrep: ${databasePath} cannot be written (`);
+      } finally {
+        execFileSync('umount', [databasePath]);
+      }
     });
   });
 

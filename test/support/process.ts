@@ -20,14 +20,8 @@ export interface Running {
   waitForLog(match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
 }
 
-export interface ProcessOptions {
-  /** Run as this user and group (the tests run as root; a file root can write, others may not). */
-  uid?: number;
-  gid?: number;
-}
-
-export function startProcess(env: Record<string, string>, options: ProcessOptions = {}): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: ROOT, ...options });
+export function startProcess(env: Record<string, string>): Running {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: ROOT });
   const stdout: string[] = [];
   let stderr = '';
   const waiters: Array<{ match: (line: Record<string, unknown>) => boolean; resolve: (line: Record<string, unknown>) => void }> = [];
