@@ -9,7 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { openDatabase, type Db } from '../src/db/connection.js';
 import { addAction } from '../src/db/actions.js';
-import { addNote, changeSeverity, changeStatus, assignRole, insertIncident, setIncidentChannel, setMilestone } from '../src/db/incidents.js';
+import { addNote, changeSeverity, assignRole, findIncident, insertIncident, saveStatus, setIncidentChannel, setMilestone } from '../src/db/incidents.js';
+import { applyStatus, type Status } from '../src/domain/incident.js';
 import { addReaction, deleteMessage, editMessage, recordMessage } from '../src/db/messages.js';
 import { saveName } from '../src/db/users.js';
 import { DEFAULT_REACTIONS } from '../src/domain/reactions.js';
@@ -23,6 +24,13 @@ const MARKS = ['pushpin', 'rotating_light', 'mag', 'bulb', 'hammer_and_wrench', 
 const STATUSES = ['investigating', 'identified', 'monitoring'] as const;
 
 /** Messages as people write them in an incident channel: mentions, links, code, quotes, entities. */
+/** A status update as the service makes it: the domain's patch, then stored. */
+function changeStatus(db: Db, number: number, change: { status: Status; message: string | null; actorId: string; at: number }): void {
+  const current = findIncident(db, number);
+  if (!current) throw new Error(`no incident ${number}`);
+  saveStatus(db, number, applyStatus(current, change), change);
+}
+
 function messageText(i: number): string {
   const who = `<@${USERS[(i * 7) % USERS.length]}>`;
   switch (i % 10) {
@@ -111,7 +119,7 @@ function seed(path: string, entries: number, allMarked: boolean): void {
     for (let a = 0; a < Math.max(3, Math.floor(entries / 1000)); a++) {
       addAction(db, { incidentId: number, text: `Alert on pool saturation (${a})`, ownerId: a % 2 ? (USERS[a % USERS.length] ?? null) : null, createdBy: USERS[0] ?? 'U0', createdAt: start + a * 1000 });
     }
-    changeStatus(db, number, { status: 'resolved', message: 'Fixed by raising the pool size', actorId: USERS[2] ?? 'U2', at: start + entries * step, resolutionSummary: 'Raised the pool size and rolled back.' });
+    changeStatus(db, number, { status: 'resolved', message: 'Raised the pool size and rolled back.', actorId: USERS[2] ?? 'U2', at: start + entries * step });
   })();
   database.close();
 }

@@ -8,13 +8,13 @@ import { App, HTTPReceiver, type Receiver } from '@slack/bolt';
 import webApi, { type RetryOptions } from '@slack/web-api';
 import type { Config } from './config.js';
 import type { Database } from './db/connection.js';
-import { DEFAULT_REACTIONS, type ReactionMap } from './domain/reactions.js';
+import type { ReactionMap } from './domain/reactions.js';
 import { dropMalformedEvents } from './http/event-shape.js';
 import { DEFAULT_GUARD_POLICY, guardRequests } from './http/guard.js';
 import { HTTP_SERVER_OPTIONS, limitServer } from './http/limits.js';
 import { boltLogger, type Logger } from './logger.js';
-import type { Clock, ServiceContext } from './services/context.js';
-import { DEFAULT_OUTBOX_OPTIONS, Outbox, type OutboxOptions } from './services/outbox.js';
+import type { Clock, SlackContext } from './services/context.js';
+import { DEFAULT_OUTBOX_OPTIONS, Outbox, type OutboxOptions } from './outbox/worker.js';
 import { checkReminders, startReminders } from './services/reminders.js';
 import type { CommandOutcome } from './listeners/commands/index.js';
 import { registerListeners } from './listeners/index.js';
@@ -58,12 +58,12 @@ export interface SitrepOptions {
 
 export interface Sitrep {
   app: App;
-  ctx: ServiceContext;
+  ctx: SlackContext;
   /** Starts serving; resolves with the HTTP port (0 asks the system for a free one). */
   start(): Promise<number>;
   /** Stops taking requests, then waits for background work to finish. */
   stop(): Promise<void>;
-  /** One reminder pass now: posts the nudges that are due. */
+  /** One reminder pass now: queues the nudges that are due, and waits for the outbox to send them. */
   checkReminders(): Promise<void>;
 }
 
@@ -137,7 +137,7 @@ export function createSitrep(options: SitrepOptions): Sitrep {
   });
 
   const tasks = new Tasks(logger);
-  const ctx: ServiceContext = {
+  const ctx: SlackContext = {
     db: database.db,
     slack,
     config,
@@ -199,6 +199,9 @@ export function createSitrep(options: SitrepOptions): Sitrep {
       await Promise.race([tasks.idle(), new Promise((resolve) => (graceTimer = setTimeout(resolve, BACKGROUND_GRACE_MS)))]);
       clearTimeout(graceTimer);
     },
-    checkReminders: () => checkReminders(ctx),
+    async checkReminders() {
+      await checkReminders(ctx);
+      await tasks.idle();
+    },
   };
 }

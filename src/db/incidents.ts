@@ -1,7 +1,7 @@
 // Queries for the incident aggregate: the incident row and its own events.
 
 import { and, asc, desc, eq, isNull, ne, sql } from 'drizzle-orm';
-import type { Incident, Milestone, Role, Severity, Status } from '../domain/incident.js';
+import type { Incident, Milestone, Role, Severity, Status, StatusPatch } from '../domain/incident.js';
 import type { IncidentEvent } from '../domain/timeline.js';
 import type { Db } from './connection.js';
 import { perConnection } from './prepared.js';
@@ -140,32 +140,20 @@ export function setSummaryMessage(db: Db, number: number, summaryTs: string): vo
   db.update(incidents).set({ summaryTs }).where(eq(incidents.id, number)).run();
 }
 
-/** Status changes fill in the milestone they mean, unless someone already set it. */
-const STATUS_MILESTONES: Partial<Record<Status, Milestone>> = { identified: 'identified', monitoring: 'mitigated' };
-
-/**
- * Sets the status and records the update as an event, in one transaction.
- * Resolving stamps the resolution; any other status (re-opening) clears it.
- */
-export function changeStatus(
+/** Stores a status change (domain/incident.ts `applyStatus` works out the patch) and its event. */
+export function saveStatus(
   db: Db,
   number: number,
-  change: { status: Status; message: string | null; actorId: string; at: number; resolutionSummary?: string | null },
+  patch: StatusPatch,
+  event: { message: string | null; actorId: string; at: number },
 ): IncidentRecord {
   return db.transaction((tx) => {
-    const current = tx.select().from(incidents).where(eq(incidents.id, number)).get();
-    if (!current) throw new Error(`incident ${number} does not exist`);
-    const resolved = change.status === 'resolved';
-    const patch: Partial<typeof incidents.$inferInsert> = {
-      status: change.status,
-      resolvedAt: resolved ? (current.status === 'resolved' ? current.resolvedAt : change.at) : null,
-    };
-    if (resolved && change.resolutionSummary) patch.resolutionSummary = change.resolutionSummary;
-    const milestone = STATUS_MILESTONES[change.status];
-    if (milestone && current[MILESTONE_COLUMNS[milestone]] === null) patch[MILESTONE_COLUMNS[milestone]] = change.at;
-    const row = updateRow(tx, number, patch);
-    insertEvent(tx, number, { kind: 'status', at: change.at, actorId: change.actorId, status: change.status, message: change.message });
-    return toIncident(row);
+    const row: Partial<typeof incidents.$inferInsert> = { status: patch.status, resolvedAt: patch.resolvedAt };
+    if (patch.resolutionSummary !== undefined) row.resolutionSummary = patch.resolutionSummary;
+    for (const [milestone, at] of Object.entries(patch.milestones) as [Milestone, number][]) row[MILESTONE_COLUMNS[milestone]] = at;
+    const updated = updateRow(tx, number, row);
+    insertEvent(tx, number, { kind: 'status', at: event.at, actorId: event.actorId, status: patch.status, message: event.message });
+    return toIncident(updated);
   });
 }
 

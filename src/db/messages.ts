@@ -2,9 +2,8 @@
 
 import type BetterSqlite3 from 'better-sqlite3';
 import { and, asc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import { categoriesOf, type ReactionMap } from '../domain/reactions.js';
 import { slackTsToMs } from '../domain/time.js';
-import type { SharedFile, TimelineMessage } from '../domain/timeline.js';
+import type { RecordedMessage, SharedFile } from '../domain/timeline.js';
 import type { Db } from './connection.js';
 import { perConnection } from './prepared.js';
 import { messages, reactions } from './schema.js';
@@ -105,7 +104,7 @@ export function removeReaction(db: Db, reaction: ReactionChange): void {
 /** No files, no reactions: most messages. Read-only, so one empty list serves them all. */
 const NONE: readonly never[] = Object.freeze([]);
 
-/** A message row as listTimelineMessages reads it: the columns in the order it selects them. */
+/** A message row as listRecordedMessages reads it: the columns in the order it selects them. */
 type TimelineRow = [
   channelId: string,
   ts: string,
@@ -120,8 +119,8 @@ type TimelineRow = [
   files: string | null,
 ];
 
-/** Every message of an incident with the categories its current reactions give it. */
-export function listTimelineMessages(db: Db, incidentId: number, reactionMap: ReactionMap): TimelineMessage[] {
+/** Every message of an incident, with who reacted with what (the marks are the domain's to derive). */
+export function listRecordedMessages(db: Db, incidentId: number): RecordedMessage[] {
   // Read as plain arrays, one at a time, and mapped here: a draft of a 100,000-message
   // incident reads every row, and drizzle's generic mapping of a result array cost
   // more time and memory than the query itself. drizzle still writes the SQL.
@@ -177,7 +176,7 @@ export function listTimelineMessages(db: Db, incidentId: number, reactionMap: Re
     strings.set(value, value);
     return value;
   };
-  const timeline: TimelineMessage[] = [];
+  const timeline: RecordedMessage[] = [];
   for (const [channelId, ts, postedAt, userId, text, threadTs, editedAt, deletedAt, subtype, authorName, files] of rows) {
     const reacted = marks.get(`${channelId}/${ts}`);
     const deleted = deletedAt !== null;
@@ -189,7 +188,6 @@ export function listTimelineMessages(db: Db, incidentId: number, reactionMap: Re
       threadTs,
       editedAt,
       deleted,
-      categories: reacted ? categoriesOf(reacted.map((reaction) => reaction.name), reactionMap) : [],
       subtype: intern(subtype),
       authorName: intern(authorName),
       // The column is JSON text (drizzle's json mode decodes it the same way).
@@ -202,7 +200,7 @@ export function listTimelineMessages(db: Db, incidentId: number, reactionMap: Re
 }
 
 /** Within each run of messages at the same millisecond, orders by ts as SQLite compares text (ASCII here). */
-function sortSameMillisecondByTs(timeline: TimelineMessage[]): void {
+function sortSameMillisecondByTs(timeline: RecordedMessage[]): void {
   let start = 0;
   for (let i = 1; i <= timeline.length; i++) {
     if (i < timeline.length && timeline[i]?.at === timeline[start]?.at) continue;

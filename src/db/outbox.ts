@@ -18,7 +18,9 @@ export type OutboxJob =
    * Answer the declare through its response_url: where the channel is (and, if Slack
    * refused to add the declarer, why), or why there is none (`failure`).
    */
-  | { kind: 'tell-declarer'; respondUrl: string; refused: string | null; failure: string | null };
+  | { kind: 'tell-declarer'; respondUrl: string; refused: string | null; failure: string | null }
+  /** Add someone who took a role to the incident's channel (already being there is fine). */
+  | { kind: 'invite'; userId: string };
 
 export interface OutboxEntry {
   id: number;

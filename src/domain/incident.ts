@@ -101,3 +101,42 @@ export function channelName(prefix: string, number: number, title: string, suffi
   }
   return slug ? `${head}-${slug}${tail}` : `${head}${tail}`;
 }
+
+// --- status changes ------------------------------------------------------------
+
+/** Status changes fill in the milestone they mean, unless someone already set it. */
+const STATUS_MILESTONES: Partial<Record<Status, Milestone>> = { identified: 'identified', monitoring: 'mitigated' };
+
+export interface StatusChange {
+  status: Status;
+  message: string | null;
+  at: number;
+}
+
+/** What a status change writes on an incident. */
+export interface StatusPatch {
+  status: Status;
+  resolvedAt: number | null;
+  /** Set when resolving with a message: the resolution's summary. */
+  resolutionSummary?: string;
+  /** Milestones the change fills in. */
+  milestones: Partial<Record<Milestone, number>>;
+}
+
+/**
+ * The patch a status change makes. Resolving stamps the resolution (resolving again
+ * keeps the first stamp); any other status (re-opening) clears it; `identified` and
+ * `monitoring` fill in the identified and mitigated milestones if nobody set them.
+ */
+export function applyStatus(incident: Pick<Incident, 'status' | 'resolvedAt' | 'milestones'>, change: StatusChange): StatusPatch {
+  const resolved = change.status === 'resolved';
+  const patch: StatusPatch = {
+    status: change.status,
+    resolvedAt: resolved ? (incident.status === 'resolved' ? incident.resolvedAt : change.at) : null,
+    milestones: {},
+  };
+  if (resolved && change.message) patch.resolutionSummary = change.message;
+  const milestone = STATUS_MILESTONES[change.status];
+  if (milestone && incident.milestones[milestone] === undefined) patch.milestones[milestone] = change.at;
+  return patch;
+}

@@ -2,7 +2,7 @@
 // messages, the incident's own events, and follow-up actions.
 
 import type { Incident, Milestone, Role, Severity, Status } from './incident.js';
-import type { Category, ReactionMap } from './reactions.js';
+import { categoriesOf, type Category, type ReactionMap } from './reactions.js';
 
 /** A message posted in the incident channel, with the marks its reactions give it. */
 export interface TimelineMessage {
@@ -25,6 +25,17 @@ export interface TimelineMessage {
   files?: ReadonlyArray<SharedFile>;
   /** Who reacted with what: the marks' provenance, kept for the JSON export. */
   reactions?: ReadonlyArray<{ name: string; userId: string }>;
+}
+
+/** A message as stored: its marks are derived from its reactions under the configured map. */
+export type RecordedMessage = Omit<TimelineMessage, 'categories'>;
+
+/** The messages with the categories their reactions mark under `map` (skin tones ignored). */
+export function withMarks(messages: readonly RecordedMessage[], map: ReactionMap): TimelineMessage[] {
+  return messages.map((message) => ({
+    ...message,
+    categories: message.reactions && message.reactions.length > 0 ? categoriesOf(message.reactions.map((reaction) => reaction.name), map) : [],
+  }));
 }
 
 export interface SharedFile {

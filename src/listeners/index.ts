@@ -2,7 +2,7 @@
 // registers itself; the inbound middleware runs before all of them.
 
 import type { App } from '@slack/bolt';
-import type { ServiceContext } from '../services/context.js';
+import type { SlackContext } from '../services/context.js';
 import { Inbound } from '../services/inbound.js';
 import { registerCommands, type CommandOptions } from './commands/index.js';
 import { registerEvents } from './events/index.js';
@@ -10,7 +10,7 @@ import { registerHome } from './home/index.js';
 import { registerInbound } from './inbound.js';
 import { registerViews } from './views/index.js';
 
-export function registerListeners(app: App, ctx: ServiceContext, options: CommandOptions = {}): void {
+export function registerListeners(app: App, ctx: SlackContext, options: CommandOptions = {}): void {
   registerInbound(app, new Inbound(ctx));
   registerCommands(app, ctx, options);
   registerEvents(app, ctx);

@@ -2,7 +2,8 @@
 
 import { addAction, listActions } from '../db/actions.js';
 import type { IncidentRecord } from '../db/incidents.js';
-import { listTimelineMessages } from '../db/messages.js';
+import { listRecordedMessages } from '../db/messages.js';
+import { withMarks } from '../domain/timeline.js';
 import { actionAddedMessage, actionList } from '../messages/blocks.js';
 import { tellIncident, withNotices } from './broadcast.js';
 import type { ServiceContext } from './context.js';
@@ -19,7 +20,7 @@ export function addFollowUp(
 }
 
 export function describeFollowUps(ctx: ServiceContext, incident: IncidentRecord): string {
-  const marked = listTimelineMessages(ctx.db, incident.number, ctx.reactions).filter(
+  const marked = withMarks(listRecordedMessages(ctx.db, incident.number), ctx.reactions).filter(
     (message) => !message.deleted && message.categories.includes('action'),
   );
   return actionList(incident, listActions(ctx.db, incident.number), marked);

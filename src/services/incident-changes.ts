@@ -6,7 +6,7 @@ import { severityLabel, type Role, type Severity } from '../domain/incident.js';
 import { announcement, roleMessage, severityMessage, timeZoneMessage } from '../messages/blocks.js';
 import { announce, tellAndRefresh, withNotices } from './broadcast.js';
 import type { ServiceContext } from './context.js';
-import { tolerating } from './slack-errors.js';
+import { enqueue } from '../db/outbox.js';
 
 export function changeIncidentSeverity(
   ctx: ServiceContext,
@@ -30,19 +30,13 @@ export function assignIncidentRole(
   incident: IncidentRecord,
   request: { role: Role; userId: string; actorId: string },
 ): IncidentRecord {
-  const updated = withNotices(ctx, () => {
+  return withNotices(ctx, () => {
     const assigned = assignRole(ctx.db, incident.number, { ...request, at: ctx.now() });
     tellAndRefresh(ctx, assigned, roleMessage(request.role, request.userId, request.actorId));
+    // Whoever takes a role should be in the room.
+    enqueue(ctx.db, incident.number, { kind: 'invite', userId: request.userId }, ctx.now());
     return assigned;
   });
-  const channel = updated.channelId;
-  if (channel) {
-    // Whoever takes a role should be in the room; already being there is fine. Inviting is idempotent.
-    ctx.tasks.run(`invite the ${request.role} of incident ${incident.number}`, async () => {
-      await tolerating(['already_in_channel', 'cant_invite_self'], () => ctx.slack.conversations.invite({ channel, users: request.userId }));
-    });
-  }
-  return updated;
 }
 
 export function setIncidentTimeZone(

@@ -1,5 +1,5 @@
 // Recording what happens in incident channels. Synchronous on purpose:
-// slack/events.ts runs each of these inside the group commit (db/group-commit.ts),
+// the listeners run each of these inside the request's commit (services/inbound.ts),
 // and Bolt answers Slack only once that transaction has committed (processBeforeResponse).
 
 import { listLiveDrafts } from '../db/drafts.js';

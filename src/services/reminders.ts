@@ -1,27 +1,30 @@
-// Nudging open incidents: a pass over every open incident that posts the
+// Nudging open incidents: a pass over every open incident that queues the
 // nudges that are due, and a timer that runs the pass. What is due is derived
-// from the database each time (see domain/reminders.ts), and a nudge is
-// recorded as soon as Slack has it, so restarts neither repeat nor lose one.
+// from the database each time (see domain/reminders.ts); a due nudge is queued
+// in the outbox and marked as sent in one transaction, so however many passes
+// (or restarts) see it due, it is posted once, by the outbox, with its retries.
 
 import { listReminderCandidates, markLeadReminded, markUpdateReminded, type ReminderRow } from '../db/reminders.js';
 import { LEAD_REMINDER_MINUTES, dueNudges, type Nudge, type ReminderPolicy } from '../domain/reminders.js';
 import { nudgeMessage } from '../messages/nudges.js';
+import { enqueue } from '../db/outbox.js';
+import { withNotices } from './broadcast.js';
 import type { ServiceContext } from './context.js';
 
 function policyOf(ctx: ServiceContext): ReminderPolicy {
   return { updateMinutes: ctx.config.updateReminderMinutes, leadMinutes: LEAD_REMINDER_MINUTES };
 }
 
-async function postNudge(ctx: ServiceContext, row: ReminderRow, nudge: Nudge, now: number): Promise<void> {
-  await ctx.slack.chat.postMessage({ channel: row.channelId, text: nudgeMessage(row.number, nudge) });
-  // Recorded after Slack has it, not before: a crash in between repeats one
-  // nudge, where recording first could lose the one-off lead nudge for good.
-  if (nudge.kind === 'lead') markLeadReminded(ctx.db, row.number, now);
-  else markUpdateReminded(ctx.db, row.number, now);
+function queueNudge(ctx: ServiceContext, row: ReminderRow, nudge: Nudge, now: number): void {
+  withNotices(ctx, () => {
+    enqueue(ctx.db, row.number, { kind: 'post', channel: 'incident', text: nudgeMessage(row.number, nudge) }, now);
+    if (nudge.kind === 'lead') markLeadReminded(ctx.db, row.number, now);
+    else markUpdateReminded(ctx.db, row.number, now);
+  });
   ctx.logger.info({ incident: row.number, nudge: nudge.kind }, 'nudged an incident channel');
 }
 
-/** One pass: posts every due nudge. A nudge that fails is logged and tried again next pass. */
+/** One pass: queues every due nudge. */
 export async function checkReminders(ctx: ServiceContext): Promise<void> {
   const now = ctx.now();
   const policy = policyOf(ctx);
@@ -36,11 +39,7 @@ export async function checkReminders(ctx: ServiceContext): Promise<void> {
       leadRemindedAt: row.leadRemindedAt,
     };
     for (const nudge of dueNudges(state, now, policy)) {
-      try {
-        await postNudge(ctx, row, nudge, now);
-      } catch (err) {
-        ctx.logger.error({ err, incident: row.number, nudge: nudge.kind }, 'could not nudge an incident channel');
-      }
+      queueNudge(ctx, row, nudge, now);
     }
   }
 }

@@ -2,8 +2,8 @@
 // sends (channel, pinned summary, announcement, draft) commit together; the
 // outbox sends them.
 
-import { changeStatus, type IncidentRecord } from '../db/incidents.js';
-import type { Status } from '../domain/incident.js';
+import { findIncident, saveStatus, type IncidentRecord } from '../db/incidents.js';
+import { applyStatus, type Status } from '../domain/incident.js';
 import { announcement, statusHeadline, statusUpdateMessage } from '../messages/blocks.js';
 import { announce, queuePostmortem, tellAndRefresh, withNotices } from './broadcast.js';
 import type { ServiceContext } from './context.js';
@@ -18,13 +18,11 @@ export function updateStatus(ctx: ServiceContext, incident: IncidentRecord, requ
   const resolving = request.status === 'resolved';
   const isUpdate = request.status === incident.status;
   const updated = withNotices(ctx, () => {
-    const changed = changeStatus(ctx.db, incident.number, {
-      status: request.status,
-      message: request.message,
-      actorId: request.userId,
-      at: ctx.now(),
-      ...(resolving ? { resolutionSummary: request.message } : {}),
-    });
+    // Read again inside the transaction: the rule works on the incident as stored now.
+    const current = findIncident(ctx.db, incident.number) ?? incident;
+    const at = ctx.now();
+    const patch = applyStatus(current, { status: request.status, message: request.message, at });
+    const changed = saveStatus(ctx.db, incident.number, patch, { message: request.message, actorId: request.userId, at });
     tellAndRefresh(ctx, changed, statusUpdateMessage(changed, request, isUpdate));
     announce(ctx, changed, announcement(changed, `${statusHeadline(request.status, isUpdate)}:`, request.message));
     if (resolving) queuePostmortem(ctx, changed);

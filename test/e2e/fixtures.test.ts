@@ -20,7 +20,7 @@ import {
 import { section } from '../support/markdown.js';
 import type { LogLine } from '../support/sandbox.js';
 
-const FIXTURES = new URL('../fixtures/incidents', import.meta.url);
+const FIXTURES = new URL('../fixtures/incidents/', import.meta.url);
 
 interface Replayed {
   result: ReplayResult;

@@ -135,19 +135,15 @@ describe('reminders', () => {
     expect(elsewhere.filter((text) => /no lead yet|No status update/.test(text))).toEqual([]);
   });
 
-  it('keeps going when one channel cannot be nudged, and nudges it on the next pass', async () => {
+  it('posts a nudge Slack failed to take once, through the outbox, without holding up the others', async () => {
     await start();
     const first = await box.declare(U_ALICE, 'declare First');
     const second = await box.declare(U_ALICE, 'declare Second');
     await box.sitrep.ctx.tasks.idle();
-    // Lead nudges for both are posted first (INC-1's, then INC-2's); the first post fails.
+    // The first nudge's post fails; its answer may have been lost, so the retry looks first.
     box.sim.failNext('chat.postMessage', { error: 'internal_error', status: 500 });
     await after(10);
-    expect(leadNudges(box, first)).toEqual([]);
-    expect(leadNudges(box, second)).toHaveLength(1);
-    expectedErrors = ['could not nudge an incident channel'];
-    expect(box.errors()).toEqual([expect.objectContaining({ incident: 1, nudge: 'lead' })]);
-
+    await box.sim.waitFor(() => (leadNudges(box, first).length + leadNudges(box, second).length === 2 ? true : undefined), { what: 'both nudges' });
     await box.sitrep.checkReminders();
     expect(leadNudges(box, first)).toHaveLength(1);
     expect(leadNudges(box, second)).toHaveLength(1);

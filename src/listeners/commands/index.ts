@@ -8,7 +8,7 @@ import { escapeMrkdwn, mentionedUserIds, typedText } from '../../domain/mrkdwn.j
 import { MILESTONE_LABELS } from '../../domain/postmortem.js';
 import { canonicalTimeZone, dayKey, formatDateTime, formatTime } from '../../domain/time.js';
 import { addFollowUp, describeFollowUps } from '../../services/actions.js';
-import type { ServiceContext } from '../../services/context.js';
+import type { SlackContext } from '../../services/context.js';
 import type { Commit } from '../../services/inbound.js';
 import { incidentForChannel, openIncidents, type IncidentRecord } from '../../services/incidents.js';
 import type { Status } from '../../domain/incident.js';
@@ -16,10 +16,10 @@ import { commitOf } from '../inbound.js';
 import { declareIncident } from '../../services/declare.js';
 import { assignIncidentRole, changeIncidentSeverity, setIncidentTimeZone } from '../../services/incident-changes.js';
 import { queuePostmortem, withNotices } from '../../services/broadcast.js';
-import { rememberPeople } from '../../services/postmortem.js';
+import { rememberPeople } from '../../courtesies/names.js';
 import { updateStatus } from '../../services/status.js';
 import { FutureTimeError, addIncidentNote, setIncidentMilestone } from '../../services/timeline-entries.js';
-import { visibleTo } from '../../services/visibility.js';
+import { visibleTo } from '../../courtesies/visibility.js';
 import { declareModal, incidentList } from '../../messages/blocks.js';
 
 export const INCIDENT_COMMAND = '/incident';
@@ -42,7 +42,7 @@ const said = (reply: string): Answer => ({ reply, refused: false });
 const refused = (reply: string): Answer => ({ reply, refused: true });
 
 interface Invocation {
-  ctx: ServiceContext;
+  ctx: SlackContext;
   body: SlashCommand;
   client: App['client'];
   commit: Commit;
@@ -194,7 +194,7 @@ export interface CommandOptions {
   onOutcome?: (outcome: CommandOutcome) => void;
 }
 
-export function registerCommands(app: App, ctx: ServiceContext, options: CommandOptions = {}): void {
+export function registerCommands(app: App, ctx: SlackContext, options: CommandOptions = {}): void {
   app.command(INCIDENT_COMMAND, async ({ command: body, ack, client, context }) => {
     const outcome = await answer({ ctx, body, client, commit: commitOf(context) });
     await ack(outcome.reply ? { response_type: 'ephemeral', text: outcome.reply } : undefined);

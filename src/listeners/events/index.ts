@@ -5,9 +5,9 @@
 import type { App } from '@slack/bolt';
 import { mentionedUserIds, wellFormed } from '../../domain/mrkdwn.js';
 import { slackTsToMicros, slackTsToMs } from '../../domain/time.js';
-import type { ServiceContext } from '../../services/context.js';
+import type { SlackContext } from '../../services/context.js';
 import { commitOf } from '../inbound.js';
-import { rememberPeople } from '../../services/postmortem.js';
+import { rememberPeople } from '../../courtesies/names.js';
 import {
   recordDelete,
   recordEdit,
@@ -93,7 +93,7 @@ function incoming(channelId: string, message: SlackMessage): IncomingMessage {
   };
 }
 
-export function registerEvents(app: App, ctx: ServiceContext): void {
+export function registerEvents(app: App, ctx: SlackContext): void {
   app.event('message', async ({ event, context, logger }) => {
     const message = event as unknown as SlackMessageEvent;
     const commit = commitOf(context);

@@ -2,13 +2,13 @@
 // same declare form as `/incident declare`.
 
 import type { App, BlockAction } from '@slack/bolt';
-import type { ServiceContext } from '../../services/context.js';
+import type { SlackContext } from '../../services/context.js';
 import { incidentForChannel } from '../../services/incidents.js';
-import { publishHome } from '../../services/home.js';
+import { publishHome } from '../../courtesies/home.js';
 import { declareModal } from '../../messages/blocks.js';
 import { HOME_DECLARE_ACTION } from '../../messages/home-view.js';
 
-export function registerHome(app: App, ctx: ServiceContext): void {
+export function registerHome(app: App, ctx: SlackContext): void {
   app.event('app_home_opened', async ({ event }) => {
     if (event.tab !== 'home') return;
     // Membership checks and the publish are Slack calls: the event is answered without waiting for them.

@@ -3,7 +3,7 @@
 import type { App, ViewStateValue } from '@slack/bolt';
 import { DEFAULT_SEVERITY, isSeverity } from '../../domain/incident.js';
 import { escapeMrkdwn } from '../../domain/mrkdwn.js';
-import type { ServiceContext } from '../../services/context.js';
+import type { SlackContext } from '../../services/context.js';
 import { declareIncident } from '../../services/declare.js';
 import { commitOf } from '../inbound.js';
 import { DECLARE_FIELDS, DECLARE_VIEW } from '../../messages/blocks.js';
@@ -32,7 +32,7 @@ function originOf(privateMetadata: string): string | null {
   }
 }
 
-export function registerViews(app: App, ctx: ServiceContext): void {
+export function registerViews(app: App, ctx: SlackContext): void {
   app.view(DECLARE_VIEW, async ({ ack, body, view, context }) => {
     const values = view.state.values as Values;
     const title = text(values, DECLARE_FIELDS.title);

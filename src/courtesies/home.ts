@@ -3,7 +3,7 @@
 import { listRecentlyResolved } from '../db/home.js';
 import { listOpenIncidents, type IncidentRecord } from '../db/incidents.js';
 import { homeView } from '../messages/home-view.js';
-import type { ServiceContext } from './context.js';
+import type { SlackContext } from '../services/context.js';
 import { visibleTo } from './visibility.js';
 
 export const HOME_RECENTLY_RESOLVED = 5;
@@ -12,7 +12,7 @@ export const HOME_RECENTLY_RESOLVED = 5;
 const RESOLVED_PAGE = 20;
 const RESOLVED_PAGES = 5;
 
-async function recentlyResolvedFor(ctx: ServiceContext, userId: string): Promise<IncidentRecord[]> {
+async function recentlyResolvedFor(ctx: SlackContext, userId: string): Promise<IncidentRecord[]> {
   const shown: IncidentRecord[] = [];
   for (let page = 0; page < RESOLVED_PAGES && shown.length < HOME_RECENTLY_RESOLVED; page += 1) {
     const batch = listRecentlyResolved(ctx.db, { limit: RESOLVED_PAGE, offset: page * RESOLVED_PAGE });
@@ -23,7 +23,7 @@ async function recentlyResolvedFor(ctx: ServiceContext, userId: string): Promise
 }
 
 /** Publishes `userId`'s Home tab; private incidents show only to people in their channel. */
-export async function publishHome(ctx: ServiceContext, userId: string): Promise<void> {
+export async function publishHome(ctx: SlackContext, userId: string): Promise<void> {
   const [open, resolved] = await Promise.all([
     visibleTo(ctx, listOpenIncidents(ctx.db), userId),
     recentlyResolvedFor(ctx, userId),

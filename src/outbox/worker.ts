@@ -23,10 +23,10 @@ import {
   type OutboxEntry,
   type OutboxJob,
 } from '../db/outbox.js';
-import type { ServiceContext } from './context.js';
-import { postOnce, refreshSummaryNow } from './broadcast.js';
-import { answerDeclarer, openIncidentChannel, queueDeclareFailure } from './declare.js';
-import { publishPostmortem, withdrawDrafts } from './postmortem.js';
+import type { SlackContext } from '../services/context.js';
+import { postOnce, refreshSummaryNow } from './post.js';
+import { answerDeclarer, inviteToChannel, openIncidentChannel, queueDeclareFailure } from './open-channel.js';
+import { publishPostmortem, withdrawDrafts } from './publish-draft.js';
 import { classifySlackError } from './slack-errors.js';
 
 export interface OutboxOptions {
@@ -58,6 +58,8 @@ function methodsOf(job: OutboxJob, checkFirst: boolean): readonly string[] {
     case 'tell-declarer':
       // A response_url is not a Web API method, and Slack does not rate-limit it with them.
       return [];
+    case 'invite':
+      return ['conversations.invite'];
   }
 }
 
@@ -85,7 +87,7 @@ export class Outbox {
   private dueTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly ctx: ServiceContext,
+    private readonly ctx: SlackContext,
     private readonly options: OutboxOptions = DEFAULT_OUTBOX_OPTIONS,
   ) {
     // The client says which call was rate-limited; the error it throws does not.
@@ -266,6 +268,10 @@ export class Outbox {
         // reached it, answering again could say it twice, and it is only a courtesy.
         if (checkFirst) ctx.logger.warn({ job: entry.id, incident: incident.number }, 'an answer to the declarer may not have gone; not sending it twice');
         else await answerDeclarer(ctx, incident.number, job);
+        return;
+      case 'invite':
+        if (!incident.channelId) throw new Error(`incident ${incident.number} has no channel`);
+        await inviteToChannel(ctx, incident.channelId, job.userId);
         return;
     }
   }

@@ -2,15 +2,15 @@
 
 import type { IncidentRecord } from '../db/incidents.js';
 import type { ConversationsMembersResponse } from '@slack/web-api';
-import type { ServiceContext } from './context.js';
-import { findInPages } from './slack-pages.js';
+import type { SlackContext } from '../services/context.js';
+import { findInPages } from '../outbox/slack-pages.js';
 
 /**
  * Whether `userId` may see `incident` listed; a failed membership check hides it.
  * Membership is the only test: having declared the incident or holding a role in
  * it does not count once the person has left (or been removed from) the channel.
  */
-export async function canSee(ctx: ServiceContext, incident: IncidentRecord, userId: string): Promise<boolean> {
+export async function canSee(ctx: SlackContext, incident: IncidentRecord, userId: string): Promise<boolean> {
   if (!incident.isPrivate) return true;
   if (!incident.channelId) return false;
   try {
@@ -24,7 +24,7 @@ export async function canSee(ctx: ServiceContext, incident: IncidentRecord, user
   }
 }
 
-export async function visibleTo(ctx: ServiceContext, incidents: readonly IncidentRecord[], userId: string): Promise<IncidentRecord[]> {
+export async function visibleTo(ctx: SlackContext, incidents: readonly IncidentRecord[], userId: string): Promise<IncidentRecord[]> {
   const allowed = await Promise.all(incidents.map((incident) => canSee(ctx, incident, userId)));
   return incidents.filter((_incident, index) => allowed[index]);
 }

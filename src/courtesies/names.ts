@@ -1,0 +1,33 @@
+// People's display names, looked up in the background and cached, so that a draft
+// (and an export on the command line) shows names without asking Slack.
+
+import { cachedNames, saveName } from '../db/users.js';
+import type { SlackContext } from '../services/context.js';
+/** Names older than this are fetched again: people change their display names. */
+const NAME_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
+/** Fetches display names that are missing or stale. A failed lookup leaves the old name (or the id). */
+export async function refreshNames(ctx: SlackContext, ids: readonly string[]): Promise<void> {
+  const { fetchedAt } = cachedNames(ctx.db, ids);
+  const stale = ids.filter((id) => (fetchedAt[id] ?? -Infinity) < ctx.now() - NAME_MAX_AGE_MS);
+  await Promise.all(
+    stale.map(async (id) => {
+      try {
+        const { user } = await ctx.slack.users.info({ user: id });
+        // A document wants the full name people know; the handle is the fallback.
+        const name = user?.profile?.real_name || user?.real_name || user?.profile?.display_name || user?.name;
+        if (name) saveName(ctx.db, id, name, ctx.now());
+      } catch (err) {
+        ctx.logger.warn({ err, user: id }, 'could not look up a display name');
+      }
+    }),
+  );
+}
+
+/** Looks up, in the background, the names of people the draft will show, so exports never need Slack. */
+export function rememberPeople(ctx: SlackContext, ids: ReadonlyArray<string | null | undefined>): void {
+  const known = ids.filter((id): id is string => typeof id === 'string' && id.length > 0);
+  if (known.length === 0) return;
+  ctx.tasks.run('look up display names', () => refreshNames(ctx, [...new Set(known)]));
+}
+
