@@ -8,80 +8,34 @@
 //
 // Only the fields sitrep or Bolt read are checked, and only for the event
 // types sitrep listens to; other events pass as long as Bolt can route them.
+// The shapes are the listeners' own (listeners/payloads.ts): declared once, as
+// zod schemas that give the listeners their types too.
 
 import type { Receiver, ReceiverEvent } from '@slack/bolt';
-
-/** A Slack id: user (U…, W…), bot (B…), channel (C…, G…, D…), team (T…). */
-const SLACK_ID = /^[A-Z][A-Z0-9_]{1,60}$/;
-/** Slack's ts: epoch seconds, a dot and microseconds (the fraction is optional for event_ts on some events). */
-const SLACK_TS = /^\d{1,12}(?:\.\d{1,6})?$/;
-
-/** Message subtypes sitrep records, edits or deletes; other subtypes are ignored by its listener. */
-const RECORDED_SUBTYPES = new Set(['bot_message', 'thread_broadcast', 'file_share', 'me_message', 'channel_join']);
-
-type Check = (value: unknown) => boolean;
+import type { z } from 'zod';
+import { appHomeOpened, memberLeftChannel, messageSchemaFor, reactionEvent } from '../listeners/payloads.js';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
-const optional =
-  (check: Check): Check =>
-  (value) =>
-    value === undefined || check(value);
-const isString: Check = (value) => typeof value === 'string';
-const isId: Check = (value) => typeof value === 'string' && SLACK_ID.test(value);
-const isTs: Check = (value) => typeof value === 'string' && SLACK_TS.test(value);
-const arrayOf =
-  (check: Check): Check =>
-  (value) =>
-    Array.isArray(value) && value.every(check);
-const shaped =
-  (fields: Record<string, Check>): Check =>
-  (value) =>
-    isRecord(value) && Object.entries(fields).every(([key, check]) => check(value[key]));
+const isString = (value: unknown): value is string => typeof value === 'string';
 
-/** The fields of a message that the recorder reads. */
-const MESSAGE_FIELDS: Record<string, Check> = {
-  ts: isTs,
-  thread_ts: optional(isTs),
-  user: optional(isId),
-  bot_id: optional(isString),
-  username: optional(isString),
-  subtype: optional(isString),
-  text: optional(isString),
-  bot_profile: optional(shaped({ name: optional(isString) })),
-  attachments: optional(arrayOf(shaped({ fallback: optional(isString), text: optional(isString), pretext: optional(isString) }))),
-  files: optional(
-    arrayOf(shaped({ name: optional(isString), title: optional(isString), permalink: optional(isString), url_private: optional(isString) })),
-  ),
-  edited: optional(shaped({ ts: optional(isTs) })),
-};
-
-function messageProblem(event: Record<string, unknown>): string | null {
-  if (!isId(event.channel)) return 'a message event without a channel id';
-  const subtype = event.subtype;
-  if (subtype !== undefined && typeof subtype !== 'string') return 'a message event whose subtype is not a string';
-  if (subtype === undefined || RECORDED_SUBTYPES.has(subtype)) {
-    return shaped(MESSAGE_FIELDS)(event) ? null : 'a message event with a malformed field (ts, user, text, attachments, files…)';
+/** The schema an event of this type must meet, with what to say when it does not. */
+function schemaFor(event: Record<string, unknown>): [z.ZodType, string] | null {
+  switch (event.type) {
+    case 'message': {
+      const schema = messageSchemaFor(event.subtype);
+      return schema && [schema, `a message event${event.subtype ? ` (${String(event.subtype).slice(0, 40)})` : ''} with a malformed field (channel, ts, user, text, attachments, files…)`];
+    }
+    case 'reaction_added':
+    case 'reaction_removed':
+      return [reactionEvent, 'a reaction event without a user, a reaction, or an item with its channel and ts'];
+    case 'app_home_opened':
+      return [appHomeOpened, 'an app_home_opened event without a user id'];
+    case 'member_left_channel':
+      return [memberLeftChannel, 'a member_left_channel event without a user or channel id'];
+    default:
+      return null;
   }
-  if (subtype === 'message_changed') {
-    const ok = isTs(event.ts) && optional(isTs)(event.event_ts) && shaped(MESSAGE_FIELDS)(event.message);
-    return ok ? null : 'a message_changed event with a malformed ts or message';
-  }
-  if (subtype === 'message_deleted') {
-    return isTs(event.ts) && optional(isTs)(event.deleted_ts) ? null : 'a message_deleted event with a malformed ts';
-  }
-  return null;
-}
-
-function reactionProblem(event: Record<string, unknown>): string | null {
-  if (!isId(event.user) || !isString(event.reaction) || !isRecord(event.item) || !isString(event.item.type)) {
-    return 'a reaction event without a user, a reaction or an item';
-  }
-  if (event.item.type === 'message' && (!isId(event.item.channel) || !isTs(event.item.ts))) {
-    return 'a reaction to a message without its channel id or ts';
-  }
-  if (!optional(isTs)(event.event_ts)) return 'a reaction event whose event_ts is not a Slack ts';
-  return null;
 }
 
 /**
@@ -92,24 +46,15 @@ export function eventShapeProblem(body: unknown): string | null {
   if (!isRecord(body) || body.type !== 'event_callback') return null;
   const event = body.event;
   if (!isRecord(event) || !isString(event.type)) return 'an event_callback without an event';
-  if (!optional(isString)(body.event_id)) return 'an event_callback whose event_id is not a string';
+  if (body.event_id !== undefined && !isString(body.event_id)) return 'an event_callback whose event_id is not a string';
   // Bolt itself reads these to route the event, whatever its type.
   const user = event.user;
   if (user !== undefined && !isString(user) && !(isRecord(user) && isString(user.id))) return 'an event whose user is malformed';
   const channel = event.channel;
   if (channel !== undefined && !isString(channel) && !(isRecord(channel) && isString(channel.id))) return 'an event whose channel is malformed';
   if (event.item !== undefined && !isRecord(event.item)) return 'an event whose item is malformed';
-  switch (event.type) {
-    case 'message':
-      return messageProblem(event);
-    case 'reaction_added':
-    case 'reaction_removed':
-      return reactionProblem(event);
-    case 'app_home_opened':
-      return isId(event.user) && optional(isString)(event.tab) ? null : 'an app_home_opened event without a user id';
-    default:
-      return null;
-  }
+  const check = schemaFor(event);
+  return check === null || check[0].safeParse(event).success ? null : check[1];
 }
 
 export interface ShapeCheckOptions {

@@ -7,6 +7,7 @@ import { mentionedUserIds, wellFormed } from '../../domain/mrkdwn.js';
 import { slackTsToMicros, slackTsToMs } from '../../domain/time.js';
 import type { SlackContext } from '../../services/context.js';
 import { commitOf } from '../inbound.js';
+import { RECORDED_SUBTYPES, type MessageEvent, type SlackMessage } from '../payloads.js';
 import { rememberPeople } from '../../courtesies/names.js';
 import {
   recordDelete,
@@ -16,41 +17,6 @@ import {
   type IncomingMessage,
 } from '../../services/record.js';
 
-/** Message subtypes that carry something someone said, or (a join) that someone took part. */
-const RECORDED = new Set([undefined, 'bot_message', 'thread_broadcast', 'file_share', 'me_message', 'channel_join']);
-
-
-interface SlackFile {
-  name?: string;
-  title?: string;
-  permalink?: string;
-  url_private?: string;
-}
-
-interface SlackMessage {
-  subtype?: string;
-  ts: string;
-  thread_ts?: string;
-  user?: string;
-  bot_id?: string;
-  username?: string;
-  bot_profile?: { name?: string };
-  text?: string;
-  attachments?: Array<{ fallback?: string; pretext?: string; text?: string }>;
-  files?: SlackFile[];
-  edited?: { ts?: string; user?: string };
-}
-
-interface SlackMessageEvent extends SlackMessage {
-  channel: string;
-  event_ts?: string;
-  deleted_ts?: string;
-  /** Set on Slack's bookkeeping events (changes, deletes, reply counts): never a new message. */
-  hidden?: boolean;
-  message?: SlackMessage;
-  previous_message?: SlackMessage;
-}
-
 /** Slack puts this in place of a deleted thread parent that still has replies. */
 const TOMBSTONE = 'tombstone';
 
@@ -59,7 +25,7 @@ const TOMBSTONE = 'tombstone';
  * re-rendering an app's card or updating a thread's reply count: those carry no
  * `edited`, or carry the old one unchanged along with the same text.
  */
-function isEdit(changed: SlackMessage, previous: SlackMessage | undefined): boolean {
+function isEdit(changed: SlackMessage, previous: Partial<SlackMessage> | undefined): boolean {
   if (!changed.edited) return false;
   if (!previous) return true;
   return previous.text !== changed.text || previous.edited?.ts !== changed.edited.ts;
@@ -95,11 +61,11 @@ function incoming(channelId: string, message: SlackMessage): IncomingMessage {
 
 export function registerEvents(app: App, ctx: SlackContext): void {
   app.event('message', async ({ event, context, logger }) => {
-    const message = event as unknown as SlackMessageEvent;
+    const message = event as unknown as MessageEvent;
     const commit = commitOf(context);
     // sitrep's own posts come back too: its chat.update calls as message_changed with no
     // top-level user, its withdrawn drafts as message_deleted. None of them is recorded.
-    const isOwn = (posted: SlackMessage | undefined): boolean =>
+    const isOwn = (posted: Partial<SlackMessage> | undefined): boolean =>
       posted !== undefined &&
       ((posted.bot_id !== undefined && posted.bot_id === context.botId) || (posted.user !== undefined && posted.user === context.botUserId));
     const remove = (ts: string, at: string) =>
@@ -116,12 +82,12 @@ export function registerEvents(app: App, ctx: SlackContext): void {
       } else {
         // Not an edit; but if the message itself has not arrived yet, this is its first sight.
         const record = incoming(message.channel, changed);
-        if (RECORDED.has(changed.subtype)) await commit(() => recordIncomingMessage(ctx, record));
+        if (RECORDED_SUBTYPES.has(changed.subtype)) await commit(() => recordIncomingMessage(ctx, record));
       }
     } else if (message.subtype === 'message_deleted' && message.deleted_ts) {
       if (isOwn(message.previous_message)) return;
       await remove(message.deleted_ts, message.event_ts ?? message.ts);
-    } else if (RECORDED.has(message.subtype) && !message.hidden && !message.message) {
+    } else if (RECORDED_SUBTYPES.has(message.subtype) && !message.hidden && !message.message) {
       const record = incoming(message.channel, message);
       const outcome = await commit(() => recordIncomingMessage(ctx, record));
       logger.debug(`message ${message.channel}/${message.ts}: ${outcome}`);
