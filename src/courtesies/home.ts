@@ -30,3 +30,36 @@ export async function publishHome(ctx: SlackContext, userId: string): Promise<vo
   ]);
   await ctx.slack.views.publish({ user_id: userId, view: homeView({ open, resolved, now: ctx.now() }) });
 }
+
+/** Home tabs republished when an incident changes: the people who opened theirs most recently. */
+const RECENT_VIEWERS = 50;
+/** Someone who has not opened the Home tab for this long sees it fresh when they next do. */
+const VIEWER_MEMORY_MS = 60 * 60 * 1000;
+
+// By database: the listeners and the outbox hold different contexts over the same store.
+const viewers = new WeakMap<object, Map<string, number>>();
+
+/** Notes that `userId` has the Home tab open (Slack says so each time it is opened). */
+export function rememberViewer(ctx: SlackContext, userId: string): void {
+  const seen = viewers.get(ctx.db) ?? new Map<string, number>();
+  viewers.set(ctx.db, seen);
+  seen.delete(userId);
+  seen.set(userId, ctx.now());
+  // Insertion order is recency order: the oldest go first.
+  while (seen.size > RECENT_VIEWERS) seen.delete(seen.keys().next().value ?? userId);
+}
+
+/**
+ * An incident changed: the Home tabs of recent viewers show it as it is now. This also
+ * takes a private incident off the tab of someone no longer in its channel, however
+ * they left it. Kept in memory: after a restart, tabs are fresh again when opened.
+ */
+export function republishHomes(ctx: SlackContext): void {
+  const seen = viewers.get(ctx.db);
+  if (!seen) return;
+  const since = ctx.now() - VIEWER_MEMORY_MS;
+  for (const [userId, at] of seen) {
+    if (at < since) seen.delete(userId);
+    else ctx.tasks.run(`publish home tab for ${userId}`, () => publishHome(ctx, userId));
+  }
+}

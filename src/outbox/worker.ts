@@ -24,6 +24,7 @@ import {
   type OutboxJob,
 } from '../db/outbox.js';
 import type { SlackContext } from '../services/context.js';
+import { republishHomes } from '../courtesies/home.js';
 import { postOnce, refreshSummaryNow } from './post.js';
 import { answerDeclarer, inviteToChannel, openIncidentChannel, queueDeclareFailure } from './open-channel.js';
 import { publishPostmortem, withdrawDrafts } from './publish-draft.js';
@@ -258,6 +259,8 @@ export class Outbox {
         return;
       case 'summary':
         await refreshSummaryNow(ctx, incident.number);
+        // Every change to an incident refreshes its summary: the Home tabs follow it.
+        republishHomes(ctx);
         return;
       case 'postmortem':
         if (job.replace) await withdrawDrafts(ctx, incident.number);

@@ -174,6 +174,16 @@ describe('a private incident', () => {
     expect(await home(U_CAROL)).not.toMatch(SECRET_WORDS);
   });
 
+  it('leaves the Home tab of someone removed from its channel at its next change, however they left', async () => {
+    expect(await home(U_CAROL)).toMatch(/Leaked signing keys/);
+    const published = box.sim.callsOf('views.publish').length;
+    secret.members.delete(U_CAROL); // no member_left_channel reached sitrep
+    await run(secret, 'severity sev1', U_ALICE);
+    await box.sim.waitFor(() => (box.sim.callsOf('views.publish').length > published ? true : undefined), { what: 'the Home tab published again' });
+    await box.sitrep.ctx.tasks.idle();
+    expect(JSON.stringify(box.sim.homeTab(U_CAROL)?.view.blocks)).not.toMatch(SECRET_WORDS);
+  });
+
   it('leaves the Home tab of someone who leaves its channel, without their opening it again', async () => {
     expect(await home(U_CAROL)).toMatch(/Leaked signing keys/);
     const published = box.sim.callsOf('views.publish').length;

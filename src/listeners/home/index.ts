@@ -4,7 +4,7 @@
 import type { App, BlockAction } from '@slack/bolt';
 import type { SlackContext } from '../../services/context.js';
 import { incidentForChannel } from '../../services/incidents.js';
-import { publishHome } from '../../courtesies/home.js';
+import { publishHome, rememberViewer } from '../../courtesies/home.js';
 import { declareModal } from '../../messages/blocks.js';
 import { HOME_DECLARE_ACTION } from '../../messages/home-view.js';
 
@@ -12,6 +12,7 @@ export function registerHome(app: App, ctx: SlackContext): void {
   app.event('app_home_opened', async ({ event }) => {
     if (event.tab !== 'home') return;
     // Membership checks and the publish are Slack calls: the event is answered without waiting for them.
+    rememberViewer(ctx, event.user);
     ctx.tasks.run(`publish home tab for ${event.user}`, () => publishHome(ctx, event.user));
   });
 
