@@ -3,6 +3,7 @@
 
 import { cachedNames, saveName } from '../db/users.js';
 import type { SlackContext } from '../services/context.js';
+
 /** Names older than this are fetched again: people change their display names. */
 const NAME_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 

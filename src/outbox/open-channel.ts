@@ -13,6 +13,7 @@ import { postOnce } from './post.js';
 import { findInPages } from './slack-pages.js';
 import { classifySlackError, slackErrorCode, tolerating } from './slack-errors.js';
 import type { SlackContext } from '../services/context.js';
+
 /** A response_url that does not answer in this long is given up on. */
 const RESPONSE_TIMEOUT_MS = 5000;
 

@@ -8,6 +8,7 @@ import { findIncident } from '../db/incidents.js';
 import { summaryMessage } from '../messages/blocks.js';
 import { findInPages } from './slack-pages.js';
 import type { SlackContext } from '../services/context.js';
+
 /** Marks sitrep's own posts, so one whose answer was lost can be found instead of posted twice. */
 export const POST_EVENT_TYPE = 'sitrep_post';
 

@@ -11,6 +11,7 @@ import { loadPostmortemInput, userIdsOf } from '../services/postmortem.js';
 import { findInPages } from './slack-pages.js';
 import { tolerating } from './slack-errors.js';
 import type { SlackContext } from '../services/context.js';
+
 export function postmortemFilename(number: number): string {
   return `${incidentRef(number)}-postmortem.md`;
 }
