@@ -5,5 +5,19 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // Two files at a time: vitest's default is availableParallelism() - 1, one file at a
+    // time on a two-core machine. The files share nothing (each takes port 0, its own temp
+    // dir, database and tmpfs mount), and much of their time is spent waiting on sockets
+    // and on the bots they start as processes. More than two workers was slower here.
+    // hostile-connections.test.ts asserts the bot's peak RSS under an attack; it runs beside
+    // the others (see BENCHMARKS.md, "Test suite", for the peaks measured under load).
+    maxWorkers: 2,
+    // A worker imports the app's modules (Bolt, drizzle, pino…) once and runs file after
+    // file with them, instead of a fresh process per file: that import was a third of the
+    // suite's time. The modules keep no state but caches, and every file closes what it opens.
+    isolate: false,
+    // Transformed modules kept on disk between runs (node_modules/.experimental-vitest-cache),
+    // keyed by each file's content and the config: a warm run transforms nothing.
+    experimental: { fsModuleCache: true },
   },
 });

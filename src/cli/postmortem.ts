@@ -1,7 +1,11 @@
 // `npm run postmortem -- <INC-n|n> [--tz <zone>] [--out <file>] [--format markdown|json]`:
 // the draft from the database, exactly as the bot would post it.
+//
+// `postmortemCli` is the whole command, callable in-process (the tests do); the
+// script runs it only when it is the program node was started with.
 
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, realpathSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../db/connection.js';
 import { parseIncidentRef } from '../domain/incident.js';
@@ -13,9 +17,15 @@ import { incidentExport } from '../services/export.js';
 
 const USAGE = 'usage: npm run postmortem -- <INC-n|n> [--tz <zone>] [--out <file>] [--format markdown|json]';
 
+/** Where the command writes: process.stdout and process.stderr when run as a script. */
+export interface CliOutput {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
 class UsageError extends Error {}
 
-function run(argv: string[], env: NodeJS.ProcessEnv): void {
+function run(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): void {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -27,7 +37,7 @@ function run(argv: string[], env: NodeJS.ProcessEnv): void {
     },
   });
   if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
+    io.stdout(`${USAGE}\n`);
     return;
   }
   const [ref, ...extra] = positionals;
@@ -51,19 +61,40 @@ function run(argv: string[], env: NodeJS.ProcessEnv): void {
         : renderPostmortem(input, values.tz ? { timeZone: values.tz } : {});
     if (values.out) {
       writeFileSync(values.out, output);
-      process.stderr.write(`wrote ${values.out}\n`);
+      io.stderr(`wrote ${values.out}\n`);
     } else {
-      process.stdout.write(output);
+      io.stdout(output);
     }
   } finally {
     database.close();
   }
 }
 
-try {
-  run(process.argv.slice(2), process.env);
-} catch (error) {
-  const known = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-  process.stderr.write(`postmortem: ${(error as Error).message}\n${known ? `${USAGE}\n` : ''}`);
-  process.exit(known ? 2 : 1);
+/** Runs the command with `argv` (the words after the script's name); returns its exit code: 0, 2 for a usage error, 1 otherwise. */
+export function postmortemCli(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): number {
+  try {
+    run(argv, env, io);
+    return 0;
+  } catch (error) {
+    const known = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    io.stderr(`postmortem: ${(error as Error).message}\n${known ? `${USAGE}\n` : ''}`);
+    return known ? 2 : 1;
+  }
+}
+
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  process.exitCode = postmortemCli(process.argv.slice(2), process.env, {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+  });
 }

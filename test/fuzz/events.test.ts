@@ -235,7 +235,7 @@ describe('the app under fuzzed deliveries', () => {
     expect(box.database.db.select().from(messagesTable).all().length).toBeGreaterThanOrEqual(before + sent.length);
     checkExport();
 
-    // The real export, in its own process: the draft keeps its shape, the JSON has every message as written.
+    // The real export command: the draft keeps its shape, the JSON has every message as written.
     const markdown = await box.exportCli('1');
     expect(markdown).toMatchObject({ code: 0, stderr: '' });
     const tree = parseMarkdown(markdown.stdout);

@@ -2,7 +2,7 @@
 // runs it: one node process with tsx's loader), for tests of start-up,
 // shutdown and crashes. A signal sent here reaches the bot itself.
 
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from './sandbox.js';
 
@@ -20,8 +20,16 @@ export interface Running {
   waitForLog(match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
 }
 
+/** Every bot started here and still running: a test that fails before it stops its bot must not leave it behind. */
+const alive = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of alive) child.kill('SIGKILL');
+});
+
 export function startProcess(env: Record<string, string>): Running {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: ROOT });
+  alive.add(child);
+  child.once('exit', () => alive.delete(child));
   const stdout: string[] = [];
   let stderr = '';
   const waiters: Array<{ match: (line: Record<string, unknown>) => boolean; resolve: (line: Record<string, unknown>) => void }> = [];

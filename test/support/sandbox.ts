@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../harness/sandbox.js';
+import { postmortemCli } from '../../src/cli/postmortem.js';
 import { renderPostmortem } from '../../src/domain/postmortem.js';
 import { createLogger } from '../../src/logger.js';
 import { incidentExport } from '../../src/services/export.js';
@@ -18,7 +19,6 @@ import type { SimChannel } from '../../harness/simulator/workspace.js';
 
 const run = promisify(execFile);
 export const ROOT = new URL('../..', import.meta.url).pathname;
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
 
 export interface LogLine {
   level: number;
@@ -42,9 +42,20 @@ export interface TestSandbox extends Sandbox {
   draft(number: number, options?: { timeZone?: string }): string;
   /** What `npm run postmortem -- <n> --format json` would print, as data, read in this process. */
   exported(number: number): ReturnType<typeof incidentExport>;
-  /** Runs `npm run postmortem`'s script in its own process against this sandbox's database. */
-  exportCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  /**
+   * `npm run postmortem -- …args` against this sandbox's database, run in this process: the
+   * command's own entry point (arguments, usage errors, exit code, --out), without a start-up.
+   */
+  exportCli(...args: string[]): Promise<CliResult>;
+  /** `npm run postmortem -- …args` as a user runs it, through npm in its own process (slow: keep to one test). */
+  exportProcess(...args: string[]): Promise<CliResult>;
   close(): Promise<void>;
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
 }
 
 export interface TestSandboxOptions {
@@ -146,10 +157,19 @@ export async function startTestSandbox(options: TestSandboxOptions = {}): Promis
       return JSON.parse(JSON.stringify(incidentExport(input))) as ReturnType<typeof incidentExport>;
     },
     async exportCli(...args) {
+      let stdout = '';
+      let stderr = '';
+      const code = postmortemCli(args, { ...process.env, DATABASE_PATH: databasePath }, {
+        stdout: (text) => (stdout += text),
+        stderr: (text) => (stderr += text),
+      });
+      return { code, stdout, stderr };
+    },
+    async exportProcess(...args) {
       try {
-        const { stdout, stderr } = await run(TSX, [join(ROOT, 'src/cli/postmortem.ts'), ...args], {
+        const { stdout, stderr } = await run('npm', ['run', '--silent', 'postmortem', '--', ...args], {
           env: { ...process.env, DATABASE_PATH: databasePath },
-          cwd: dir,
+          cwd: ROOT,
         });
         return { code: 0, stdout, stderr };
       } catch (error) {
