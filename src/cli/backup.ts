@@ -4,15 +4,12 @@
 // `backupCli` is the whole command, callable in-process; the script runs it
 // only when it is the program node was started with.
 
-import { existsSync, realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
-import type { CliOutput } from './postmortem.js';
+import { exitCodeOf, isEntryPoint, processOutput, UsageError, type CliOutput } from './command.js';
 
 const USAGE = 'usage: npm run backup -- <file>   (reads DATABASE_PATH, default ./data/sitrep.sqlite)';
-
-class UsageError extends Error {}
 
 async function run(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): Promise<void> {
   const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
@@ -42,30 +39,8 @@ async function run(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): Promi
 }
 
 /** Runs the command with `argv` (the words after the script's name); resolves with its exit code: 0, 2 for a usage error, 1 otherwise. */
-export async function backupCli(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): Promise<number> {
-  try {
-    await run(argv, env, io);
-    return 0;
-  } catch (error) {
-    const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    io.stderr(`backup: ${(error as Error).message}\n${usage ? `${USAGE}\n` : ''}`);
-    return usage ? 2 : 1;
-  }
+export function backupCli(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): Promise<number> {
+  return exitCodeOf('backup', USAGE, io, () => run(argv, env, io));
 }
 
-function isEntryPoint(): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
-  process.exitCode = await backupCli(process.argv.slice(2), process.env, {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-  });
-}
+if (isEntryPoint(import.meta.url)) process.exitCode = await backupCli(process.argv.slice(2), process.env, processOutput);

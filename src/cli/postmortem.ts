@@ -4,8 +4,7 @@
 // `postmortemCli` is the whole command, callable in-process (the tests do); the
 // script runs it only when it is the program node was started with.
 
-import { existsSync, realpathSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../db/connection.js';
 import { parseIncidentRef } from '../domain/incident.js';
@@ -14,16 +13,10 @@ import { parseReactionMap } from '../domain/reactions.js';
 import { isValidTimeZone } from '../domain/time.js';
 import { loadPostmortemInput } from '../services/postmortem.js';
 import { incidentExport } from '../services/export.js';
+import { exitCodeOf, isEntryPoint, processOutput, UsageError, type CliOutput } from './command.js';
 
 const USAGE = 'usage: npm run postmortem -- <INC-n|n> [--tz <zone>] [--out <file>] [--format markdown|json]';
 
-/** Where the command writes: process.stdout and process.stderr when run as a script. */
-export interface CliOutput {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
-
-class UsageError extends Error {}
 
 function run(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): void {
   const { values, positionals } = parseArgs({
@@ -70,31 +63,9 @@ function run(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): void {
   }
 }
 
-/** Runs the command with `argv` (the words after the script's name); returns its exit code: 0, 2 for a usage error, 1 otherwise. */
-export function postmortemCli(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): number {
-  try {
-    run(argv, env, io);
-    return 0;
-  } catch (error) {
-    const known = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    io.stderr(`postmortem: ${(error as Error).message}\n${known ? `${USAGE}\n` : ''}`);
-    return known ? 2 : 1;
-  }
+/** Runs the command with `argv` (the words after the script's name); resolves with its exit code: 0, 2 for a usage error, 1 otherwise. */
+export function postmortemCli(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): Promise<number> {
+  return exitCodeOf('postmortem', USAGE, io, () => run(argv, env, io));
 }
 
-function isEntryPoint(): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
-  process.exitCode = postmortemCli(process.argv.slice(2), process.env, {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-  });
-}
+if (isEntryPoint(import.meta.url)) process.exitCode = await postmortemCli(process.argv.slice(2), process.env, processOutput);

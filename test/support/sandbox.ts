@@ -159,7 +159,7 @@ export async function startTestSandbox(options: TestSandboxOptions = {}): Promis
     async exportCli(...args) {
       let stdout = '';
       let stderr = '';
-      const code = postmortemCli(args, { ...process.env, DATABASE_PATH: databasePath }, {
+      const code = await postmortemCli(args, { ...process.env, DATABASE_PATH: databasePath }, {
         stdout: (text) => (stdout += text),
         stderr: (text) => (stderr += text),
       });
