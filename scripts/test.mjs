@@ -17,7 +17,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 function run(command, args, { capture = false, nice = 0 } = {}) {
   const started = Date.now();
   const child = spawn(command, args, { cwd: ROOT, stdio: capture ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
-  if (nice) {
+  if (nice && child.pid !== undefined) {
     try {
       setPriority(child.pid, nice);
     } catch {
