@@ -20,6 +20,7 @@ import {
 import { USER_ID_PATTERN } from './mrkdwn.js';
 import type { LocalTime } from './time.js';
 import { DEFAULT_REACTIONS, reactionLegend, type ReactionMap } from './reactions.js';
+import { ACTION_TYPES, isActionType, type ActionType } from './timeline.js';
 
 export type { LocalTime };
 
@@ -34,7 +35,8 @@ export type Command =
   | { kind: 'role'; role: Role; userId: string }
   | { kind: 'note'; time: LocalTime | null; text: string }
   | { kind: 'timestamp'; milestone: Milestone; time: LocalTime }
-  | { kind: 'action'; text: string; ownerId: string | null }
+  | { kind: 'action'; text: string; ownerId: string | null; type: ActionType | null; ticketUrl: string | null }
+  | { kind: 'summary' | 'impact'; text: string }
   | { kind: 'actions' }
   | { kind: 'timezone'; zone: string }
   | { kind: 'resolve'; summary: string | null }
@@ -53,6 +55,8 @@ const CHANNEL_COMMANDS: ReadonlySet<CommandKind> = new Set([
   'role',
   'note',
   'timestamp',
+  'summary',
+  'impact',
   'action',
   'actions',
   'timezone',
@@ -70,6 +74,8 @@ const ALLOWED_WHEN_RESOLVED: ReadonlySet<CommandKind> = new Set([
   'resolve',
   'note',
   'timestamp',
+  'summary',
+  'impact',
   'action',
   'actions',
   'timezone',
@@ -89,7 +95,9 @@ export const USAGE: Readonly<Record<string, string>> = {
   role: `\`/incident role <${ROLES.join('|')}> @user\``,
   note: '`/incident note [<time>] <text>` (time as `14:05` or `2024-04-09 06:45`)',
   timestamp: `\`/incident timestamp <${MILESTONES.join('|')}> <time>\` (time as \`14:05\` or \`2024-04-09 06:45\`)`,
-  action: '`/incident action <text> [@owner]`',
+  summary: '`/incident summary <text>` (what happened, for the postmortem)',
+  impact: '`/incident impact <text>` (who and what was affected, and how badly)',
+  action: `\`/incident action [${ACTION_TYPES.join('|')}] <text> [@owner] [<ticket URL>]\``,
   actions: '`/incident actions`',
   timezone: '`/incident timezone <IANA zone>` (for example `Europe/London`)',
   resolve: '`/incident resolve [summary]`',
@@ -254,12 +262,38 @@ function trailingMention(text: string): { before: string; userId: string } | nul
   return userId ? { before: text.slice(0, at).trim(), userId } : null;
 }
 
+/**
+ * A ticket link that ends the text: `https://…` as typed, or `<https://…>` /
+ * `<https://…|label>` as Slack escapes links in a command's text.
+ */
+function trailingTicket(text: string): { before: string; url: string } | null {
+  const match = /(?:^|\s)(?:<(https?:\/\/[^\s|>]+)(?:\|[^>]*)?>|(https?:\/\/\S+))$/i.exec(text);
+  const url = match?.[1] ?? match?.[2];
+  return match && url ? { before: text.slice(0, match.index).trim(), url } : null;
+}
+
+/** `action [type] <text> [@owner] [<ticket URL>]`: the owner and the ticket may come in either order. */
 function parseAction(rest: string): ParseResult {
-  if (!rest) return fail('What is the follow-up action?', 'action');
-  const owner = trailingMention(rest);
-  const text = owner ? owner.before : rest;
+  const [first, afterType] = splitWord(rest);
+  const type = isActionType(first.toLowerCase()) ? (first.toLowerCase() as ActionType) : null;
+  let text = type ? afterType : rest;
+  let ownerId: string | null = null;
+  let ticketUrl: string | null = null;
+  for (let round = 0; round < 2; round += 1) {
+    const ticket: { before: string; url: string } | null = ticketUrl === null ? trailingTicket(text) : null;
+    if (ticket) {
+      ticketUrl = ticket.url;
+      text = ticket.before;
+      continue;
+    }
+    const owner: { before: string; userId: string } | null = ownerId === null ? trailingMention(text) : null;
+    if (owner) {
+      ownerId = owner.userId;
+      text = owner.before;
+    }
+  }
   if (!text) return fail('What is the follow-up action?', 'action');
-  return ok({ kind: 'action', text, ownerId: owner?.userId ?? null });
+  return ok({ kind: 'action', text, ownerId, type, ticketUrl });
 }
 
 function parseNoArguments(kind: 'actions' | 'postmortem' | 'list', rest: string): ParseResult {
@@ -281,6 +315,8 @@ const TEXT_NAMES: Partial<Record<CommandKind, string>> = {
   update: 'an update',
   note: 'a note',
   action: 'a follow-up action',
+  summary: 'a summary',
+  impact: 'an impact statement',
   resolve: 'a resolution summary',
 };
 
@@ -292,6 +328,8 @@ function freeText(command: Command): string | null {
       return command.message;
     case 'note':
     case 'action':
+    case 'summary':
+    case 'impact':
       return command.text;
     case 'resolve':
       return command.summary;
@@ -351,6 +389,10 @@ function parseWords(input: string): ParseResult {
       return parseTimestamp(rest);
     case 'action':
       return parseAction(rest);
+    case 'summary':
+      return rest ? ok({ kind: 'summary', text: rest }) : fail('What should the summary say?', 'summary');
+    case 'impact':
+      return rest ? ok({ kind: 'impact', text: rest }) : fail('Who and what was affected, and how badly?', 'impact');
     case 'timezone': {
       const [zone, extra] = splitWord(rest);
       if (!zone || extra) return fail('Give one IANA zone name.', 'timezone');

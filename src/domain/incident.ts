@@ -11,9 +11,20 @@ export type Status = (typeof STATUSES)[number];
 export const ROLES = ['lead', 'comms', 'scribe'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Milestones in the order an incident passes them; all are measured from impact start. */
-export const MILESTONES = ['impact-started', 'detected', 'identified', 'mitigated'] as const;
+/**
+ * Milestones in the order an incident usually passes them; all are measured from impact
+ * start. *Mitigated*: the harm is contained; *recovered*: the impact is over.
+ */
+export const MILESTONES = ['impact-started', 'detected', 'identified', 'mitigated', 'recovered'] as const;
 export type Milestone = (typeof MILESTONES)[number];
+
+export const MILESTONE_LABELS: Readonly<Record<Milestone, string>> = {
+  'impact-started': 'Impact started',
+  detected: 'Detected',
+  identified: 'Cause identified',
+  mitigated: 'Mitigated',
+  recovered: 'Recovered',
+};
 
 export interface Incident {
   /** The incident's id; shown as INC-<number>. */

@@ -6,6 +6,7 @@
 import type { BlockContent, ListItem, PhrasingContent, Root } from 'mdast';
 import {
   incidentRef,
+  MILESTONE_LABELS,
   ROLES,
   severityLabel,
   statusLabel,
@@ -46,6 +47,11 @@ import {
 export interface PostmortemOptions {
   /** IANA zone for every time in the draft; defaults to the incident's own. */
   timeZone?: string;
+  /**
+   * How long an open incident may go without a status update before sitrep nudges
+   * (INCIDENT_UPDATE_REMINDER_MINUTES): longer quiet stretches are pointed out. Default 30 minutes.
+   */
+  reminderIntervalMs?: number;
 }
 
 /** The sections of the draft, in order. */
@@ -62,12 +68,6 @@ export const POSTMORTEM_SECTIONS = [
   'Participants',
 ] as const;
 
-export const MILESTONE_LABELS: Readonly<Record<Milestone, string>> = {
-  'impact-started': 'Impact started',
-  detected: 'Detected',
-  identified: 'Cause identified',
-  mitigated: 'Mitigated',
-};
 
 /** The draft as Markdown (GFM: tables, task lists, strikethrough). */
 export function renderPostmortem(input: PostmortemInput, options: PostmortemOptions = {}): string {
@@ -460,6 +460,9 @@ function eventBlocks(ctx: Context, event: IncidentEvent, before: Status | null):
       return [paragraph(text(`${MILESTONE_LABELS[event.milestone]} (recorded by ${actor})`))];
     case 'note':
       return withLead([text(`Note · ${actor}: `)], textBlocks(ctx, event.text));
+    case 'summary':
+    case 'impact':
+      return withLead([text(`${event.kind === 'summary' ? 'Summary' : 'Impact'} set by ${actor}: `)], textBlocks(ctx, event.text));
   }
 }
 

@@ -3,6 +3,7 @@
 export const CATEGORIES = [
   'key',
   'impact',
+  'detection',
   'investigation',
   'cause',
   'mitigation',
@@ -16,6 +17,7 @@ export type ReactionMap = Readonly<Record<string, Category>>;
 export const DEFAULT_REACTIONS: ReactionMap = {
   pushpin: 'key',
   rotating_light: 'impact',
+  bell: 'detection',
   mag: 'investigation',
   bulb: 'cause',
   hammer_and_wrench: 'mitigation',
@@ -26,6 +28,7 @@ export const DEFAULT_REACTIONS: ReactionMap = {
 export const CATEGORY_LABELS: Readonly<Record<Category, string>> = {
   key: 'Key event',
   impact: 'Impact',
+  detection: 'Detection',
   investigation: 'Investigation',
   cause: 'Cause',
   mitigation: 'Mitigation',
@@ -37,6 +40,7 @@ export const CATEGORY_LABELS: Readonly<Record<Category, string>> = {
 const LEGEND_WORDS: Readonly<Record<Category, string>> = {
   key: 'key event',
   impact: 'impact',
+  detection: 'detection',
   investigation: 'investigation',
   cause: 'cause',
   mitigation: 'mitigation',

@@ -56,13 +56,29 @@ export type IncidentEvent =
   | { kind: 'severity'; at: number; actorId: string; from: Severity; to: Severity }
   | { kind: 'role'; at: number; actorId: string; role: Role; userId: string }
   | { kind: 'milestone'; at: number; actorId: string; milestone: Milestone }
-  | { kind: 'note'; at: number; actorId: string; text: string };
+  | { kind: 'note'; at: number; actorId: string; text: string }
+  /** The summary or the impact statement was set (by the declare form or a command); the last one wins. */
+  | { kind: 'summary' | 'impact'; at: number; actorId: string; text: string };
+
+/** What a follow-up action is for, as incident reviews sort them. */
+export const ACTION_TYPES = ['prevent', 'detect', 'mitigate', 'process'] as const;
+export type ActionType = (typeof ACTION_TYPES)[number];
+
+export function isActionType(value: string): value is ActionType {
+  return (ACTION_TYPES as readonly string[]).includes(value);
+}
 
 export interface FollowUpAction {
   text: string;
   ownerId: string | null;
   createdAt: number;
   done: boolean;
+  /** Unknown until someone says; the draft then asks. */
+  type?: ActionType | null;
+  /** A link to the ticket that tracks it (http or https). */
+  ticketUrl?: string | null;
+  /** Who added it with `/incident action`. */
+  createdBy?: string | null;
 }
 
 /** Everything the postmortem draft is made from. */
@@ -76,4 +92,9 @@ export interface PostmortemInput {
   names: Readonly<Record<string, string>>;
   /** The reaction map the marks were read with; the draft's prompts name its emoji. Default: the defaults. */
   reactions?: ReactionMap;
+  /**
+   * The workspace's URL as Slack's `auth.test` gives it (`https://acme.slack.com/`): with
+   * the channel and a message's ts it makes the message's permalink. Unknown: no links.
+   */
+  workspaceUrl?: string | null;
 }

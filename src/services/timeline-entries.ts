@@ -3,7 +3,7 @@
 
 import { addNote, setMilestone, type IncidentRecord } from '../db/incidents.js';
 import type { Milestone } from '../domain/incident.js';
-import { MILESTONE_LABELS } from '../domain/postmortem.js';
+import { MILESTONE_LABELS } from '../domain/incident.js';
 import { placeLocalTime, type LocalTime } from '../domain/time.js';
 import { milestoneMessage, noteMessage } from '../messages/blocks.js';
 import { tellAndRefresh, tellIncident, withNotices } from './broadcast.js';

@@ -5,7 +5,7 @@ import type { App, SlashCommand } from '@slack/bolt';
 import { helpText, needsIncidentChannel, parseCommand, worksOnResolvedIncident, type Command } from '../../domain/command.js';
 import { incidentRef, severityLabel } from '../../domain/incident.js';
 import { escapeMrkdwn, mentionedUserIds, typedText } from '../../domain/mrkdwn.js';
-import { MILESTONE_LABELS } from '../../domain/postmortem.js';
+import { MILESTONE_LABELS } from '../../domain/incident.js';
 import { canonicalTimeZone, dayKey, formatDateTime, formatTime } from '../../domain/time.js';
 import { addFollowUp, describeFollowUps } from '../../services/actions.js';
 import type { SlackContext } from '../../services/context.js';
