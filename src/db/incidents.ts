@@ -19,6 +19,7 @@ const MILESTONE_COLUMNS = {
   detected: 'detectedAt',
   identified: 'identifiedAt',
   mitigated: 'mitigatedAt',
+  recovered: 'recoveredAt',
 } as const satisfies Record<Milestone, keyof IncidentRow>;
 
 const ROLE_COLUMNS = { lead: 'leadId', comms: 'commsId', scribe: 'scribeId' } as const satisfies Record<

@@ -35,6 +35,8 @@ export const incidents = sqliteTable(
     detectedAt: integer('detected_at'),
     identifiedAt: integer('identified_at'),
     mitigatedAt: integer('mitigated_at'),
+    /** The impact is over (`/incident timestamp recovered`). */
+    recoveredAt: integer('recovered_at'),
     /** When the channel was last nudged for a status update. */
     remindedAt: integer('reminded_at'),
     /** When the channel was nudged (once) to name a lead. */

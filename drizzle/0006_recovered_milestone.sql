@@ -1,0 +1,1 @@
+ALTER TABLE `incidents` ADD `recovered_at` integer;
