@@ -22,6 +22,11 @@ const MILESTONE_COLUMNS = {
   recovered: 'recoveredAt',
 } as const satisfies Record<Milestone, keyof IncidentRow>;
 
+/** The incident's own words, each set by the declare form or its command; the last one wins. */
+export type Statement = 'summary' | 'impact';
+
+const STATEMENT_COLUMNS = { summary: 'summary', impact: 'impact' } as const satisfies Record<Statement, keyof IncidentRow>;
+
 const ROLE_COLUMNS = { lead: 'leadId', comms: 'commsId', scribe: 'scribeId' } as const satisfies Record<
   Role,
   keyof IncidentRow
@@ -104,6 +109,11 @@ export function insertIncident(db: Db, fields: NewIncident): { incident: Inciden
       title: fields.title,
       severity: fields.severity,
     });
+    // What the form said is the first version of each statement, as a command's would be.
+    for (const kind of ['summary', 'impact'] as const) {
+      const text = fields[kind];
+      if (text) insertEvent(tx, row.id, { kind, at: fields.declaredAt, actorId: fields.declaredBy, text });
+    }
     return { incident: toIncident(row), created: true };
   });
 }
@@ -197,6 +207,15 @@ export function setMilestone(db: Db, number: number, change: { milestone: Milest
 
 export function addNote(db: Db, number: number, note: { text: string; at: number; actorId: string }): void {
   insertEvent(db, number, { kind: 'note', ...note });
+}
+
+/** Sets the summary or the impact statement, replacing the last, and records the change as an event. */
+export function setStatement(db: Db, number: number, change: { kind: Statement; text: string; actorId: string; at: number }): IncidentRecord {
+  return db.transaction((tx) => {
+    const row = updateRow(tx, number, { [STATEMENT_COLUMNS[change.kind]]: change.text });
+    insertEvent(tx, number, { kind: change.kind, at: change.at, actorId: change.actorId, text: change.text });
+    return toIncident(row);
+  });
 }
 
 export function setTimeZone(db: Db, number: number, timeZone: string): IncidentRecord {

@@ -49,7 +49,7 @@ export const incidents = sqliteTable(
   ],
 );
 
-/** The incident's own events: declared, status changes, severity, roles, milestones, notes. */
+/** The incident's own events: declared, status changes, severity, roles, milestones, notes, summary and impact. */
 export const incidentEvents = sqliteTable(
   'incident_events',
   {

@@ -140,6 +140,23 @@ export function timeZoneMessage(zone: string, at: number, userId: string): strin
   return `:globe_with_meridians: <@${userId}> set this incident's times to ${zone} (now ${formatTime(at, zone)}).`;
 }
 
+const STATEMENT_WORDS: Readonly<Record<'summary' | 'impact', { emoji: string; name: string }>> = {
+  summary: { emoji: ':page_facing_up:', name: 'summary' },
+  impact: { emoji: ':chart_with_downwards_trend:', name: 'impact statement' },
+};
+
+/** `/incident summary` and `/incident impact`, told to the channel. */
+export function statementMessage(kind: 'summary' | 'impact', text: string, userId: string): string {
+  const { emoji, name } = STATEMENT_WORDS[kind];
+  return `${emoji} <@${userId}> set the ${name}:\n${quote(text)}`;
+}
+
+/** The answer to whoever set it: nothing while the incident is open (the channel is told), a hint once it is resolved. */
+export function statementReply(kind: 'summary' | 'impact', incident: Incident): string {
+  if (incident.status !== 'resolved') return '';
+  return `The ${STATEMENT_WORDS[kind].name} of ${incidentRef(incident.number)} is set. \`/incident postmortem\` posts the draft again with it.`;
+}
+
 export function actionAddedMessage(text: string, ownerId: string | null, userId: string): string {
   const owner = ownerId ? `, owner <@${ownerId}>` : '';
   return `:memo: Follow-up added by <@${userId}>${owner}:\n${quote(text)}`;

@@ -1,9 +1,10 @@
-// Severity, roles and the display zone: each committed together with the
-// notices that tell the channel and refresh the pinned summary.
+// Severity, roles, the summary and impact statement, and the display zone: each
+// committed together with the notices that tell the channel and refresh the
+// pinned summary.
 
-import { assignRole, changeSeverity, setTimeZone, type IncidentRecord } from '../db/incidents.js';
+import { assignRole, changeSeverity, setStatement, setTimeZone, type IncidentRecord, type Statement } from '../db/incidents.js';
 import { severityLabel, type Role, type Severity } from '../domain/incident.js';
-import { announcement, roleMessage, severityMessage, timeZoneMessage } from '../messages/blocks.js';
+import { announcement, roleMessage, severityMessage, statementMessage, timeZoneMessage } from '../messages/blocks.js';
 import { announce, tellAndRefresh, withNotices } from './broadcast.js';
 import type { ServiceContext } from './context.js';
 import { enqueue } from '../db/outbox.js';
@@ -36,6 +37,19 @@ export function assignIncidentRole(
     // Whoever takes a role should be in the room.
     enqueue(ctx.db, incident.number, { kind: 'invite', userId: request.userId }, ctx.now());
     return assigned;
+  });
+}
+
+/** `/incident summary` and `/incident impact`: the last one wins; each is kept as a timeline event. */
+export function setIncidentStatement(
+  ctx: ServiceContext,
+  incident: IncidentRecord,
+  request: { kind: Statement; text: string; userId: string },
+): IncidentRecord {
+  return withNotices(ctx, () => {
+    const updated = setStatement(ctx.db, incident.number, { kind: request.kind, text: request.text, actorId: request.userId, at: ctx.now() });
+    tellAndRefresh(ctx, updated, statementMessage(request.kind, request.text, request.userId));
+    return updated;
   });
 }
 

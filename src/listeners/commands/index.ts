@@ -14,13 +14,13 @@ import { incidentForChannel, openIncidents, type IncidentRecord } from '../../se
 import type { Status } from '../../domain/incident.js';
 import { commitOf } from '../inbound.js';
 import { declareIncident } from '../../services/declare.js';
-import { assignIncidentRole, changeIncidentSeverity, setIncidentTimeZone } from '../../services/incident-changes.js';
+import { assignIncidentRole, changeIncidentSeverity, setIncidentStatement, setIncidentTimeZone } from '../../services/incident-changes.js';
 import { queuePostmortem, withNotices } from '../../services/broadcast.js';
 import { rememberPeople } from '../../courtesies/names.js';
 import { updateStatus } from '../../services/status.js';
 import { FutureTimeError, addIncidentNote, setIncidentMilestone } from '../../services/timeline-entries.js';
 import { visibleTo } from '../../courtesies/visibility.js';
-import { declareModal, incidentList } from '../../messages/blocks.js';
+import { declareModal, incidentList, statementReply } from '../../messages/blocks.js';
 
 export const INCIDENT_COMMAND = '/incident';
 
@@ -132,6 +132,10 @@ const handlers: Handlers = {
     return said(`${MILESTONE_LABELS[command.milestone]} set to ${formatDateTime(at, current.timeZone)}.`);
   }),
 
+  summary: setStatement,
+
+  impact: setStatement,
+
   action: writes((command, { ctx, body, incident }) => {
     addFollowUp(ctx, inIncident(incident), { text: command.text, ownerId: command.ownerId, userId: body.user_id });
     return said('');
@@ -157,6 +161,17 @@ const handlers: Handlers = {
     return said(incidentList(visible, ctx.now()));
   },
 };
+
+/**
+ * `summary` and `impact`: free text kept as Slack sent it (mrkdwn, as notes are). The
+ * channel is told; the answer is a hint only once the incident is resolved.
+ */
+function setStatement(command: Extract<Command, { kind: 'summary' | 'impact' }>, call: Invocation): Promise<Answer> {
+  return call.commit(() => {
+    const updated = setIncidentStatement(call.ctx, inIncident(call.incident), { kind: command.kind, text: command.text, userId: call.body.user_id });
+    return said(statementReply(command.kind, updated));
+  });
+}
 
 /** `status`, `update` and `resolve`: a status update, or a refusal to resolve twice. */
 function changeStatus(status: Status, message: string | null, { ctx, body, incident }: Invocation): Answer {
