@@ -117,7 +117,7 @@ function seed(path: string, entries: number, allMarked: boolean): void {
       if (i % 331 === 0) deleteMessage(db, { incidentId: number, channelId: CHANNEL, ts, deletedAt: at + 90_000 });
     }
     for (let a = 0; a < Math.max(3, Math.floor(entries / 1000)); a++) {
-      addAction(db, { incidentId: number, text: `Alert on pool saturation (${a})`, ownerId: a % 2 ? (USERS[a % USERS.length] ?? null) : null, createdBy: USERS[0] ?? 'U0', createdAt: start + a * 1000 });
+      addAction(db, { incidentId: number, text: `Alert on pool saturation (${a})`, ownerId: a % 2 ? (USERS[a % USERS.length] ?? null) : null, type: null, ticketUrl: null, createdBy: USERS[0] ?? 'U0', createdAt: start + a * 1000 });
     }
     changeStatus(db, number, { status: 'resolved', message: 'Raised the pool size and rolled back.', actorId: USERS[2] ?? 'U2', at: start + entries * step });
   })();

@@ -128,6 +128,10 @@ export const actions = sqliteTable(
       .references(() => incidents.id),
     text: text('text').notNull(),
     ownerId: text('owner_id'),
+    /** prevent, detect, mitigate or process (domain/timeline.ts ACTION_TYPES); null until someone says. */
+    type: text('type'),
+    /** The ticket that tracks it: an http(s) URL. */
+    ticketUrl: text('ticket_url'),
     createdBy: text('created_by').notNull(),
     createdAt: integer('created_at').notNull(),
     done: integer('done', { mode: 'boolean' }).notNull().default(false),

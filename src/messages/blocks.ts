@@ -16,6 +16,8 @@ import {
   type Status,
 } from '../domain/incident.js';
 import { escapeMrkdwn, forRepost } from '../domain/mrkdwn.js';
+import type { ActionType } from '../domain/timeline.js';
+import { USAGE } from '../domain/command.js';
 import { dayKey, formatDateTime, formatDuration, formatTime } from '../domain/time.js';
 
 export const DECLARE_VIEW = 'declare_incident';
@@ -157,23 +159,44 @@ export function statementReply(kind: 'summary' | 'impact', incident: Incident): 
   return `The ${STATEMENT_WORDS[kind].name} of ${incidentRef(incident.number)} is set. \`/incident postmortem\` posts the draft again with it.`;
 }
 
-export function actionAddedMessage(text: string, ownerId: string | null, userId: string): string {
-  const owner = ownerId ? `, owner <@${ownerId}>` : '';
-  return `:memo: Follow-up added by <@${userId}>${owner}:\n${quote(text)}`;
+/** A link Slack shows as the address itself: entities encoded, and `|` (which would start a label) percent-encoded. */
+function linkTo(url: string): string {
+  return `<${escapeMrkdwn(url).replace(/\|/g, '%7C')}>`;
+}
+
+interface ActionFacts {
+  text: string;
+  ownerId: string | null;
+  type?: ActionType | null;
+  ticketUrl?: string | null;
+}
+
+export function actionAddedMessage(action: ActionFacts, userId: string): string {
+  const type = action.type ? ` (${action.type})` : '';
+  const owner = action.ownerId ? `, owner <@${action.ownerId}>` : '';
+  const ticket = action.ticketUrl ? `, ticket ${linkTo(action.ticketUrl)}` : '';
+  return `:memo: Follow-up added by <@${userId}>${type}${owner}${ticket}:\n${quote(action.text)}`;
+}
+
+function actionLine(action: ActionFacts & { done: boolean }): string {
+  const owner = action.ownerId ? ` · <@${action.ownerId}>` : ' · _no owner_';
+  const type = action.type ? ` · _${action.type}_` : '';
+  const ticket = action.ticketUrl ? ` · ticket ${linkTo(action.ticketUrl)}` : '';
+  return `${action.done ? ':ballot_box_with_check:' : ':white_square:'} ${quoted(action.text)}${owner}${type}${ticket}`;
 }
 
 /** The follow-up actions, from `/incident action` and from :memo: marks. */
 export function actionList(
   incident: Incident,
-  actions: ReadonlyArray<{ text: string; ownerId: string | null; done: boolean }>,
+  actions: ReadonlyArray<ActionFacts & { done: boolean }>,
   marked: ReadonlyArray<{ text: string; userId: string | null }>,
 ): string {
   const lines = [
-    ...actions.map((action) => `${action.done ? ':ballot_box_with_check:' : ':white_square:'} ${quoted(action.text)}${action.ownerId ? ` · <@${action.ownerId}>` : ' · _no owner_'}`),
+    ...actions.map(actionLine),
     ...marked.map((message) => `:white_square: ${quoted(message.text)} · _no owner (marked with :memo:${message.userId ? ` on <@${message.userId}>'s message` : ''})_`),
   ];
   if (lines.length === 0) {
-    return `${incidentRef(incident.number)} has no follow-up actions yet. Add one with \`/incident action <text> [@owner]\` or react :memo: to a message.`;
+    return `${incidentRef(incident.number)} has no follow-up actions yet. Add one with ${USAGE.action} or react :memo: to a message.`;
   }
   return [`*Follow-up actions for ${incidentRef(incident.number)} (${lines.length})*`, ...lines].join('\n');
 }

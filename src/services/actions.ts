@@ -3,7 +3,7 @@
 import { addAction, listActions } from '../db/actions.js';
 import type { IncidentRecord } from '../db/incidents.js';
 import { listRecordedMessages } from '../db/messages.js';
-import { withMarks } from '../domain/timeline.js';
+import { withMarks, type ActionType } from '../domain/timeline.js';
 import { actionAddedMessage, actionList } from '../messages/blocks.js';
 import { tellIncident, withNotices } from './broadcast.js';
 import type { ServiceContext } from './context.js';
@@ -11,11 +11,12 @@ import type { ServiceContext } from './context.js';
 export function addFollowUp(
   ctx: ServiceContext,
   incident: IncidentRecord,
-  request: { text: string; ownerId: string | null; userId: string },
+  request: { text: string; ownerId: string | null; type: ActionType | null; ticketUrl: string | null; userId: string },
 ): void {
+  const { userId, ...action } = request;
   withNotices(ctx, () => {
-    addAction(ctx.db, { incidentId: incident.number, text: request.text, ownerId: request.ownerId, createdBy: request.userId, createdAt: ctx.now() });
-    tellIncident(ctx, incident, actionAddedMessage(request.text, request.ownerId, request.userId));
+    addAction(ctx.db, { incidentId: incident.number, ...action, createdBy: userId, createdAt: ctx.now() });
+    tellIncident(ctx, incident, actionAddedMessage(action, userId));
   });
 }
 

@@ -4,7 +4,7 @@
 import type { App, SlashCommand } from '@slack/bolt';
 import { helpText, needsIncidentChannel, parseCommand, worksOnResolvedIncident, type Command } from '../../domain/command.js';
 import { incidentRef, severityLabel } from '../../domain/incident.js';
-import { escapeMrkdwn, mentionedUserIds, typedText } from '../../domain/mrkdwn.js';
+import { decodeEntities, escapeMrkdwn, mentionedUserIds, typedText } from '../../domain/mrkdwn.js';
 import { MILESTONE_LABELS } from '../../domain/incident.js';
 import { canonicalTimeZone, dayKey, formatDateTime, formatTime } from '../../domain/time.js';
 import { addFollowUp, describeFollowUps } from '../../services/actions.js';
@@ -137,7 +137,14 @@ const handlers: Handlers = {
   impact: setStatement,
 
   action: writes((command, { ctx, body, incident }) => {
-    addFollowUp(ctx, inIncident(incident), { text: command.text, ownerId: command.ownerId, userId: body.user_id });
+    addFollowUp(ctx, inIncident(incident), {
+      text: command.text,
+      ownerId: command.ownerId,
+      type: command.type,
+      // A link, not text to show: stored as the address it is (Slack sends `&` as `&amp;`).
+      ticketUrl: command.ticketUrl === null ? null : decodeEntities(command.ticketUrl),
+      userId: body.user_id,
+    });
     return said('');
   }),
 

@@ -1,0 +1,2 @@
+ALTER TABLE `actions` ADD `type` text;--> statement-breakpoint
+ALTER TABLE `actions` ADD `ticket_url` text;
