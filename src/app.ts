@@ -16,6 +16,7 @@ import { boltLogger, type Logger } from './logger.js';
 import type { Clock, SlackContext } from './services/context.js';
 import { DEFAULT_OUTBOX_OPTIONS, Outbox, type OutboxOptions } from './outbox/worker.js';
 import { checkReminders, startReminders } from './services/reminders.js';
+import { rememberWorkspaceUrl } from './services/workspace.js';
 import type { CommandOutcome } from './listeners/commands/index.js';
 import { registerListeners } from './listeners/index.js';
 import { Tasks } from './tasks.js';
@@ -121,7 +122,19 @@ export function createSitrep(options: SitrepOptions): Sitrep {
     timeout: CALL_TIMEOUT_MS,
   };
   const slack = new webApi.WebClient(config.botToken, { ...clientOptions, logger: boltLogger(logger) });
-  const identity = new BotIdentityCache(slack, logger);
+  const tasks = new Tasks(logger);
+  const ctx: SlackContext = {
+    db: database.db,
+    slack,
+    config,
+    logger,
+    now: options.now ?? Date.now,
+    reactions: options.reactions ?? config.reactions,
+    tasks,
+    outbox: { kick: () => outbox.kick() },
+  };
+  // The workspace's URL is kept for links in drafts; written when auth.test first answers, not per request.
+  const identity = new BotIdentityCache(slack, logger, ({ url }) => rememberWorkspaceUrl(ctx, url));
   const app = new App({
     receiver,
     authorize: async (_source, body) => ({ botToken: config.botToken, ...identity.forRequest(body) }),
@@ -136,17 +149,6 @@ export function createSitrep(options: SitrepOptions): Sitrep {
     throw error;
   });
 
-  const tasks = new Tasks(logger);
-  const ctx: SlackContext = {
-    db: database.db,
-    slack,
-    config,
-    logger,
-    now: options.now ?? Date.now,
-    reactions: options.reactions ?? config.reactions,
-    tasks,
-    outbox: { kick: () => outbox.kick() },
-  };
   // The outbox does its own retrying (ordered, and safe for posts that must not repeat),
   // so its client neither retries nor sleeps through rate limits.
   const outboxClient = new webApi.WebClient(config.botToken, {

@@ -190,6 +190,16 @@ export const outbox = sqliteTable(
   (table) => [index('outbox_pending').on(table.doneAt, table.id)],
 );
 
+/**
+ * What sitrep learned about its workspace, by name: `workspace_url`, from auth.test, so
+ * that the draft links to messages even when `npm run postmortem` makes it offline.
+ */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
 /** Display names, cached from users.info. */
 export const users = sqliteTable('users', {
   id: text('id').primaryKey(),

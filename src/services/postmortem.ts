@@ -5,11 +5,11 @@ import { listActions } from '../db/actions.js';
 import type { Db } from '../db/connection.js';
 import { findIncident, listEvents } from '../db/incidents.js';
 import { listRecordedMessages } from '../db/messages.js';
+import { workspaceUrl } from '../db/settings.js';
 import { cachedNames } from '../db/users.js';
 import { mentionedUserIds } from '../domain/mrkdwn.js';
 import type { ReactionMap } from '../domain/reactions.js';
 import { withMarks, type PostmortemInput } from '../domain/timeline.js';
-
 
 
 /** Every user id the draft could show: authors, actors, role holders, owners and mentions. */
@@ -27,7 +27,10 @@ export function userIdsOf(input: Omit<PostmortemInput, 'names'>): string[] {
   return [...ids];
 }
 
-/** The incident's whole record with the names cached so far; null if there is no such incident. */
+/**
+ * The incident's whole record with the names cached so far, and the workspace's URL if the
+ * bot has learned it (for links to messages); null if there is no such incident.
+ */
 export function loadPostmortemInput(db: Db, number: number, reactionMap: ReactionMap): PostmortemInput | null {
   const incident = findIncident(db, number);
   if (!incident) return null;
@@ -37,5 +40,5 @@ export function loadPostmortemInput(db: Db, number: number, reactionMap: Reactio
     events: listEvents(db, number),
     actions: listActions(db, number),
   };
-  return { ...record, names: cachedNames(db, userIdsOf(record)).names, reactions: reactionMap };
+  return { ...record, names: cachedNames(db, userIdsOf(record)).names, reactions: reactionMap, workspaceUrl: workspaceUrl(db) };
 }

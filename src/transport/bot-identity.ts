@@ -8,6 +8,9 @@
 // Here the answer is asked for at start and kept once it comes; a failure is
 // asked again later; and a request never waits for it: until it is known, the
 // bot user id that Slack puts in every event's `authorizations` stands in.
+//
+// The same answer names the workspace (`url`): whoever wants it (the store, for
+// links in drafts made offline) is told once, when the answer first comes.
 
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
@@ -17,6 +20,12 @@ export interface BotIdentity {
   botUserId?: string;
 }
 
+/** What auth.test said beyond the bot's own ids. */
+export interface Workspace {
+  /** The workspace's address, `https://acme.slack.com/`. */
+  url: string;
+}
+
 export class BotIdentityCache {
   private known: Required<BotIdentity> | undefined;
   private asking: Promise<void> | undefined;
@@ -24,6 +33,8 @@ export class BotIdentityCache {
   constructor(
     private readonly client: WebClient,
     private readonly logger: Logger,
+    /** Called once, when the first answer comes (outside any request), if it names the workspace. */
+    private readonly onWorkspace?: (workspace: Workspace) => void,
   ) {}
 
   /** Asks Slack, unless an answer is known or a question is out; never rejects. */
@@ -34,12 +45,22 @@ export class BotIdentityCache {
       .then((result) => {
         if (!result.user_id || !result.bot_id) throw new Error('auth.test did not say who the bot is: is SLACK_BOT_TOKEN a bot token?');
         this.known = { botId: result.bot_id, botUserId: result.user_id };
+        if (result.url) this.tell({ url: result.url });
       })
       .catch((err: unknown) => this.logger.warn({ err }, 'auth.test failed; asking again at the next request'))
       .finally(() => {
         this.asking = undefined;
       });
     return this.asking;
+  }
+
+  /** A listener that fails (a full disk) is logged: who the bot is stays known all the same. */
+  private tell(workspace: Workspace): void {
+    try {
+      this.onWorkspace?.(workspace);
+    } catch (err) {
+      this.logger.warn({ err }, 'could not keep what auth.test said about the workspace');
+    }
   }
 
   /** What is known now, else what the request itself says (an event's `authorizations`). */
