@@ -39,6 +39,8 @@ const optional = z
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+const reminderMinutes = optional.pipe(z.coerce.number<string | undefined>().int().min(1).max(1440).default(30));
+
 const schema = z.object({
   SLACK_BOT_TOKEN: optional.refine((v) => v === undefined || v.startsWith('xoxb-'), 'must be a bot token (xoxb-…)'),
   SLACK_SIGNING_SECRET: optional,
@@ -62,7 +64,7 @@ const schema = z.object({
   INCIDENT_ANNOUNCE_CHANNEL: optional.pipe(
     z.string().regex(/^[CG][A-Z0-9]+$/, 'must be a channel id such as C0123456789').optional(),
   ),
-  INCIDENT_UPDATE_REMINDER_MINUTES: optional.pipe(z.coerce.number<string | undefined>().int().min(1).max(1440).default(30)),
+  INCIDENT_UPDATE_REMINDER_MINUTES: reminderMinutes,
   LOG_LEVEL: optional.pipe(z.enum(LOG_LEVELS).default('info')),
   INCIDENT_REACTIONS: optional.pipe(
     z
@@ -81,16 +83,31 @@ function required(value: string | undefined, variable: string, why: string): str
   return value;
 }
 
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The variables `shape` reads, parsed; throws ConfigError naming the first bad one. */
+function parseEnv<T extends z.ZodType>(shape: T, env: Env): z.output<T> {
+  const parsed = shape.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const variable = String(issue?.path[0] ?? 'environment');
+  const value = env[variable];
+  throw new ConfigError(variable, `${issue?.message ?? 'is malformed'}${value ? ` (got "${value.slice(0, 40)}")` : ''}`);
+}
+
+const reminderSchema = z.object({ INCIDENT_UPDATE_REMINDER_MINUTES: reminderMinutes });
+
+/**
+ * INCIDENT_UPDATE_REMINDER_MINUTES alone, read as loadConfig reads it, for tools that
+ * need no Slack variables (`npm run postmortem`); throws ConfigError when malformed.
+ */
+export function loadReminderMinutes(env: Env): number {
+  return parseEnv(reminderSchema, env).INCIDENT_UPDATE_REMINDER_MINUTES;
+}
+
 /** Reads the environment; throws ConfigError naming the first bad variable. */
-export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const variable = String(issue?.path[0] ?? 'environment');
-    const value = env[variable];
-    throw new ConfigError(variable, `${issue?.message ?? 'is malformed'}${value ? ` (got "${value.slice(0, 40)}")` : ''}`);
-  }
-  const vars = parsed.data;
+export function loadConfig(env: Env): Config {
+  const vars = parseEnv(schema, env);
   const mode: SlackMode = vars.SLACK_APP_TOKEN ? 'socket' : 'http';
   const botToken = required(vars.SLACK_BOT_TOKEN, 'SLACK_BOT_TOKEN', '(the bot token, xoxb-…, from the app’s OAuth page)');
   const signingSecret =

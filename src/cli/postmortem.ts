@@ -6,17 +6,28 @@
 
 import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { ConfigError, loadReminderMinutes } from '../config.js';
 import { openDatabase } from '../db/connection.js';
 import { parseIncidentRef } from '../domain/incident.js';
 import { renderPostmortem } from '../domain/postmortem.js';
 import { parseReactionMap } from '../domain/reactions.js';
 import { isValidTimeZone } from '../domain/time.js';
-import { loadPostmortemInput } from '../services/postmortem.js';
+import { loadPostmortemInput, postmortemOptions } from '../services/postmortem.js';
 import { incidentExport } from '../services/export.js';
 import { exitCodeOf, isEntryPoint, processOutput, UsageError, type CliOutput } from './command.js';
 
 const USAGE = 'usage: npm run postmortem -- <INC-n|n> [--tz <zone>] [--out <file>] [--format markdown|json]';
 
+
+/** The draft measures quiet stretches against the bot's reminder interval: read the same variable, the same way. */
+function reminderMinutesOf(env: NodeJS.ProcessEnv): number {
+  try {
+    return loadReminderMinutes(env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}
 
 function run(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): void {
   const { values, positionals } = parseArgs({
@@ -46,12 +57,13 @@ function run(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): void {
   try {
     const reactions = parseReactionMap(env.INCIDENT_REACTIONS ?? '');
     if (typeof reactions === 'string') throw new UsageError(`INCIDENT_REACTIONS: ${reactions}`);
+    const reminderMinutes = reminderMinutesOf(env);
     const input = loadPostmortemInput(database.db, number, reactions);
     if (!input) throw new UsageError(`there is no INC-${number} in ${path}`);
     const output =
       values.format === 'json'
         ? `${JSON.stringify(incidentExport(input), null, 2)}\n`
-        : renderPostmortem(input, values.tz ? { timeZone: values.tz } : {});
+        : renderPostmortem(input, postmortemOptions({ reminderMinutes, timeZone: values.tz }));
     if (values.out) {
       writeFileSync(values.out, output);
       io.stderr(`wrote ${values.out}\n`);

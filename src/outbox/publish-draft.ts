@@ -7,7 +7,7 @@ import { refreshNames } from '../courtesies/names.js';
 import { listDraftFileIds, listLiveDrafts, markDraftWithdrawn, recordPostedDraft } from '../db/drafts.js';
 import { incidentRef } from '../domain/incident.js';
 import { renderPostmortem } from '../domain/postmortem.js';
-import { loadPostmortemInput, userIdsOf } from '../services/postmortem.js';
+import { loadPostmortemInput, postmortemOptions, userIdsOf } from '../services/postmortem.js';
 import { findInPages } from './slack-pages.js';
 import { tolerating } from './slack-errors.js';
 import type { SlackContext } from '../services/context.js';
@@ -32,7 +32,7 @@ export async function publishPostmortem(
   const filename = postmortemFilename(number);
   await refreshNames(ctx, userIdsOf(first));
   const input = loadPostmortemInput(ctx.db, number, ctx.reactions) ?? first;
-  const markdown = renderPostmortem(input);
+  const markdown = renderPostmortem(input, postmortemOptions({ reminderMinutes: ctx.config.updateReminderMinutes }));
   if (attempt.checkFirst) {
     const shared = await unrecordedDraftSince(ctx, number, channel, attempt.since);
     if (shared) {

@@ -8,9 +8,17 @@ import { listRecordedMessages } from '../db/messages.js';
 import { workspaceUrl } from '../db/settings.js';
 import { cachedNames } from '../db/users.js';
 import { mentionedUserIds } from '../domain/mrkdwn.js';
+import type { PostmortemOptions } from '../domain/postmortem.js';
 import type { ReactionMap } from '../domain/reactions.js';
 import { withMarks, type PostmortemInput } from '../domain/timeline.js';
 
+/**
+ * How the draft is rendered, by the bot and by `npm run postmortem` alike: quiet stretches
+ * are measured against INCIDENT_UPDATE_REMINDER_MINUTES; times in `timeZone` when given.
+ */
+export function postmortemOptions(settings: { reminderMinutes: number; timeZone?: string | undefined }): PostmortemOptions {
+  return { reminderIntervalMs: settings.reminderMinutes * 60_000, ...(settings.timeZone ? { timeZone: settings.timeZone } : {}) };
+}
 
 /** Every user id the draft could show: authors, actors, role holders, owners and mentions. */
 export function userIdsOf(input: Omit<PostmortemInput, 'names'>): string[] {
