@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig, loadReminderMinutes } from '../src/config.js';
 import { DEFAULT_REACTIONS } from '../src/domain/reactions.js';
 
 const http = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret' };
@@ -98,5 +98,15 @@ describe('loadConfig', () => {
     expect(error.message.startsWith(variable)).toBe(true);
     expect(error.message).toMatch(detail);
     expect(error.message).not.toContain('\n');
+  });
+});
+
+describe('loadReminderMinutes', () => {
+  it('reads INCIDENT_UPDATE_REMINDER_MINUTES as loadConfig does, without the Slack variables', () => {
+    expect(loadReminderMinutes({})).toBe(30);
+    expect(loadReminderMinutes({ INCIDENT_UPDATE_REMINDER_MINUTES: ' 45 ' })).toBe(45);
+    expect(loadReminderMinutes({ INCIDENT_UPDATE_REMINDER_MINUTES: '' })).toBe(30);
+    expect(() => loadReminderMinutes({ INCIDENT_UPDATE_REMINDER_MINUTES: '0' })).toThrow(ConfigError);
+    expect(() => loadReminderMinutes({ INCIDENT_UPDATE_REMINDER_MINUTES: 'soon' })).toThrow(/^INCIDENT_UPDATE_REMINDER_MINUTES .*\(got "soon"\)$/);
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { needsIncidentChannel, parseCommand, worksOnResolvedIncident, type Command } from '../../src/domain/command.js';
+import { helpText, needsIncidentChannel, parseCommand, worksOnResolvedIncident, type Command } from '../../src/domain/command.js';
 
 describe('parseCommand accepts', () => {
   it.each<[string, Command]>([
@@ -40,9 +40,50 @@ describe('parseCommand accepts', () => {
       'timestamp mitigated 2024-02-29 23:59',
       { kind: 'timestamp', milestone: 'mitigated', time: { date: { year: 2024, month: 2, day: 29 }, hour: 23, minute: 59 } },
     ],
-    ['action add a rollback runbook', { kind: 'action', text: 'add a rollback runbook', ownerId: null }],
-    ['action add a rollback runbook <@U7>', { kind: 'action', text: 'add a rollback runbook', ownerId: 'U7' }],
-    ['action ask <@U7> about it', { kind: 'action', text: 'ask <@U7> about it', ownerId: null }],
+    [
+      'timestamp recovered 2024-04-09 07:30',
+      { kind: 'timestamp', milestone: 'recovered', time: { date: { year: 2024, month: 4, day: 9 }, hour: 7, minute: 30 } },
+    ],
+    ['timestamp Recovered 07:30', { kind: 'timestamp', milestone: 'recovered', time: { date: null, hour: 7, minute: 30 } }],
+    ['action add a rollback runbook', { kind: 'action', text: 'add a rollback runbook', ownerId: null, type: null, ticketUrl: null }],
+    ['action add a rollback runbook <@U7>', { kind: 'action', text: 'add a rollback runbook', ownerId: 'U7', type: null, ticketUrl: null }],
+    ['action ask <@U7> about it', { kind: 'action', text: 'ask <@U7> about it', ownerId: null, type: null, ticketUrl: null }],
+    ['action prevent add a canary', { kind: 'action', text: 'add a canary', ownerId: null, type: 'prevent', ticketUrl: null }],
+    ['action DETECT alert on 5xx', { kind: 'action', text: 'alert on 5xx', ownerId: null, type: 'detect', ticketUrl: null }],
+    ['action process review paging <@U7|dan>', { kind: 'action', text: 'review paging', ownerId: 'U7', type: 'process', ticketUrl: null }],
+    [
+      'action mitigate faster rollback <https://x.atlassian.net/browse/OPS-1>',
+      { kind: 'action', text: 'faster rollback', ownerId: null, type: 'mitigate', ticketUrl: 'https://x.atlassian.net/browse/OPS-1' },
+    ],
+    [
+      'action faster rollback <https://x.atlassian.net/browse/OPS-1|OPS-1>',
+      { kind: 'action', text: 'faster rollback', ownerId: null, type: null, ticketUrl: 'https://x.atlassian.net/browse/OPS-1' },
+    ],
+    [
+      'action faster rollback https://x.atlassian.net/browse/OPS-1',
+      { kind: 'action', text: 'faster rollback', ownerId: null, type: null, ticketUrl: 'https://x.atlassian.net/browse/OPS-1' },
+    ],
+    [
+      'action prevent add a canary <@U7> <https://x.atlassian.net/browse/OPS-1>',
+      { kind: 'action', text: 'add a canary', ownerId: 'U7', type: 'prevent', ticketUrl: 'https://x.atlassian.net/browse/OPS-1' },
+    ],
+    [
+      'action prevent add a canary <https://x.atlassian.net/browse/OPS-1> <@U7>',
+      { kind: 'action', text: 'add a canary', ownerId: 'U7', type: 'prevent', ticketUrl: 'https://x.atlassian.net/browse/OPS-1' },
+    ],
+    ['action preventive maintenance', { kind: 'action', text: 'preventive maintenance', ownerId: null, type: null, ticketUrl: null }],
+    ['action processes need owners', { kind: 'action', text: 'processes need owners', ownerId: null, type: null, ticketUrl: null }],
+    [
+      'action read <https://x.example/doc> before deploys',
+      { kind: 'action', text: 'read <https://x.example/doc> before deploys', ownerId: null, type: null, ticketUrl: null },
+    ],
+    [
+      'action see <mailto:ops@x.example>',
+      { kind: 'action', text: 'see <mailto:ops@x.example>', ownerId: null, type: null, ticketUrl: null },
+    ],
+    ['summary Checkout failed for EU cards', { kind: 'summary', text: 'Checkout failed for EU cards' }],
+    ['Summary two\nlines', { kind: 'summary', text: 'two\nlines' }],
+    ['impact 40% of EU checkouts &amp; refunds', { kind: 'impact', text: '40% of EU checkouts &amp; refunds' }],
     ['actions', { kind: 'actions' }],
     ['timezone Europe/London', { kind: 'timezone', zone: 'Europe/London' }],
     ['resolve', { kind: 'resolve', summary: null }],
@@ -81,8 +122,14 @@ describe('parseCommand refuses, naming the right form', () => {
     ['timestamp detected', /When\?/, /14:05/],
     ['timestamp detected soon', /When\?/, /timestamp/],
     ['timestamp detected 10:00 ish', /Only a time/, /timestamp/],
-    ['action', /What is the follow-up action/, /action <text>/],
-    ['action <@U1>', /What is the follow-up action/, /action <text>/],
+    ['action', /What is the follow-up action/, /action \[prevent\|detect\|mitigate\|process\] <text>/],
+    ['action <@U1>', /What is the follow-up action/, /action \[prevent\|detect\|mitigate\|process\] <text>/],
+    ['action prevent', /What is the follow-up action/, /action/],
+    ['action detect <https://x.atlassian.net/browse/OPS-1> <@U1>', /What is the follow-up action/, /<ticket URL>/],
+    ['summary', /What should the summary say/, /summary <text>/],
+    ['summary   ', /What should the summary say/, /summary <text>/],
+    ['impact', /Who and what was affected/, /impact <text>/],
+    ['timestamp recovered', /When\?/, /recovered/],
     ['timezone', /one IANA zone/, /Europe\/London/],
     ['timezone Europe/London now', /one IANA zone/, /timezone/],
     ['list open', /takes nothing after it/, /list/],
@@ -93,6 +140,17 @@ describe('parseCommand refuses, naming the right form', () => {
     if (result.ok) return;
     expect(result.error).toMatch(error);
     expect(result.usage).toMatch(usage);
+  });
+});
+
+describe('helpText', () => {
+  it('names the summary, impact and typed action commands, the recovered milestone and the :bell: reaction', () => {
+    const help = helpText();
+    expect(help).toContain('`/incident summary <text>`');
+    expect(help).toContain('`/incident impact <text>`');
+    expect(help).toContain('`/incident action [prevent|detect|mitigate|process] <text> [@owner] [<ticket URL>]`');
+    expect(help).toMatch(/timestamp <impact-started\|detected\|identified\|mitigated\|recovered>/);
+    expect(help).toMatch(/:bell: detection/);
   });
 });
 
@@ -107,6 +165,8 @@ describe('needsIncidentChannel', () => {
     ['status identified', true],
     ['note hello', true],
     ['actions', true],
+    ['summary it broke', true],
+    ['impact everyone', true],
   ])('%s → %s', (text, expected) => {
     const result = parseCommand(text);
     if (!result.ok) throw new Error(result.error);
@@ -121,6 +181,9 @@ describe('worksOnResolvedIncident', () => {
     ['note late detail', true],
     ['timestamp detected 10:00', true],
     ['action write it up', true],
+    ['summary it broke', true],
+    ['impact everyone', true],
+    ['timestamp recovered 10:00', true],
     ['actions', true],
     ['timezone UTC', true],
     ['postmortem', true],

@@ -1,7 +1,7 @@
 // The main job, over HTTP and over Socket Mode: declare, record, mark, resolve, draft, export.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findIncident } from '../../src/db/incidents.js';
+import { findIncident, listEvents } from '../../src/db/incidents.js';
 import { messages as messagesTable } from '../../src/db/schema.js';
 import { U_ALICE, U_BOB, U_CAROL } from '../../harness/simulator/constants.js';
 import { section } from '../support/markdown.js';
@@ -105,6 +105,12 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
         impact: 'About 40% of checkouts in the EU.',
         isPrivate: false,
       });
+      // The form's words are the first version of each, as `/incident summary` and `impact` would record them.
+      const declaredAt = findIncident(box.database.db, 1)!.declaredAt;
+      expect(listEvents(box.database.db, 1).filter((event) => event.kind !== 'declared')).toEqual([
+        { kind: 'summary', at: declaredAt, actorId: U_CAROL, text: 'Card payments fail with 502.' },
+        { kind: 'impact', at: declaredAt, actorId: U_CAROL, text: 'About 40% of checkouts in the EU.' },
+      ]);
     });
 
     it('refuses a blank title in the form and declares nothing', async () => {
@@ -121,6 +127,8 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
     it('makes a private channel for a private incident', async () => {
       const channel = await box.declarePrivate(U_CAROL, 'Leaked key', 'inc-1-leaked-key');
       expect(channel.isPrivate).toBe(true);
+      // Left blank in the form: nothing was said, so nothing is recorded.
+      expect(listEvents(box.database.db, 1).map((event) => event.kind)).toEqual(['declared']);
     });
   });
 

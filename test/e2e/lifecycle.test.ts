@@ -4,7 +4,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listActions } from '../../src/db/actions.js';
 import { findIncident, listEvents } from '../../src/db/incidents.js';
-import { U_ALICE, U_BOB, U_CAROL, U_DAN } from '../../harness/simulator/constants.js';
+import { settings as settingsTable } from '../../src/db/schema.js';
+import { workspaceUrl } from '../../src/db/settings.js';
+import { loadPostmortemInput } from '../../src/services/postmortem.js';
+import { U_ALICE, U_BOB, U_CAROL, U_DAN, WORKSPACE_URL } from '../../harness/simulator/constants.js';
 import type { SimChannel } from '../../harness/simulator/workspace.js';
 import { TestClock } from '../support/clock.js';
 import { section } from '../support/markdown.js';
@@ -248,6 +251,127 @@ describe('follow-up actions', () => {
 
   it('says how to add one when there are none', async () => {
     expect(await run('actions')).toMatch(/no follow-up actions yet/);
+  });
+});
+
+describe('summary, impact, typed follow-ups and recovery', () => {
+  it('sets the summary and impact (the last one wins), keeps each change, and shows them in the channel and the pinned summary', async () => {
+    expect(await run('summary Checkout failed for EU cards')).toBe('');
+    clock.advance(5);
+    expect(await run('summary Card payments failed in the EU &amp; UK')).toBe('');
+    clock.advance(1);
+    expect(await run('impact About 40% of checkouts failed for 50 minutes', U_BOB)).toBe('');
+
+    expect(findIncident(box.database.db, 1)).toMatchObject({
+      summary: 'Card payments failed in the EU &amp; UK',
+      impact: 'About 40% of checkouts failed for 50 minutes',
+    });
+    expect(channelTexts()).toEqual(
+      expect.arrayContaining([
+        ':page_facing_up: <@U_ALICE> set the summary:\n>Checkout failed for EU cards',
+        ':page_facing_up: <@U_ALICE> set the summary:\n>Card payments failed in the EU &amp; UK',
+        ':chart_with_downwards_trend: <@U_BOB> set the impact statement:\n>About 40% of checkouts failed for 50 minutes',
+      ]),
+    );
+    expect(pinnedSummary()).toContain('*Summary:* Card payments failed in the EU &amp; UK');
+    expect(pinnedSummary()).toContain('*Impact:* About 40% of checkouts failed for 50 minutes');
+    expect(pinnedSummary()).not.toContain('Checkout failed for EU cards');
+
+    const changes = listEvents(box.database.db, 1).filter((event) => event.kind === 'summary' || event.kind === 'impact');
+    expect(changes).toEqual([
+      { kind: 'summary', at: Date.parse('2024-07-01T14:00:00Z'), actorId: U_ALICE, text: 'Checkout failed for EU cards' },
+      { kind: 'summary', at: Date.parse('2024-07-01T14:05:00Z'), actorId: U_ALICE, text: 'Card payments failed in the EU &amp; UK' },
+      { kind: 'impact', at: Date.parse('2024-07-01T14:06:00Z'), actorId: U_BOB, text: 'About 40% of checkouts failed for 50 minutes' },
+    ]);
+    expect(box.exported(1).events.filter((event) => event.kind === 'summary' || event.kind === 'impact')).toEqual(changes);
+    // Announcements are for declares, severity and status: not for wording.
+    expect(channelTexts(announcements).join('\n')).not.toMatch(/EU cards|40% of checkouts/);
+  });
+
+  it('stores typed follow-ups with their owner, ticket and author, and shows them in the reply, the list and the export', async () => {
+    await run('action prevent Add a canary for gateway config <@U_DAN|dan> <https://x.atlassian.net/browse/OPS-1?view=full&amp;tab=2>');
+    await run('action detect Alert on auth error rate https://x.atlassian.net/browse/OPS-2', U_BOB);
+    await run('action Write the rollback runbook');
+
+    expect(listActions(box.database.db, 1)).toEqual([
+      expect.objectContaining({
+        text: 'Add a canary for gateway config',
+        type: 'prevent',
+        ownerId: U_DAN,
+        ticketUrl: 'https://x.atlassian.net/browse/OPS-1?view=full&tab=2',
+        createdBy: U_ALICE,
+        done: false,
+      }),
+      expect.objectContaining({ text: 'Alert on auth error rate', type: 'detect', ownerId: null, ticketUrl: 'https://x.atlassian.net/browse/OPS-2', createdBy: U_BOB }),
+      expect.objectContaining({ text: 'Write the rollback runbook', type: null, ownerId: null, ticketUrl: null, createdBy: U_ALICE }),
+    ]);
+    expect(channelTexts()).toEqual(
+      expect.arrayContaining([
+        ':memo: Follow-up added by <@U_ALICE> (prevent), owner <@U_DAN>, ticket <https://x.atlassian.net/browse/OPS-1?view=full&amp;tab=2>:\n>Add a canary for gateway config',
+        ':memo: Follow-up added by <@U_BOB> (detect), ticket <https://x.atlassian.net/browse/OPS-2>:\n>Alert on auth error rate',
+        ':memo: Follow-up added by <@U_ALICE>:\n>Write the rollback runbook',
+      ]),
+    );
+    const list = await run('actions');
+    expect(list).toContain(':white_square: Add a canary for gateway config · <@U_DAN> · _prevent_ · ticket <https://x.atlassian.net/browse/OPS-1?view=full&amp;tab=2>');
+    expect(list).toContain(':white_square: Alert on auth error rate · _no owner_ · _detect_ · ticket <https://x.atlassian.net/browse/OPS-2>');
+    expect(list).toMatch(/^:white_square: Write the rollback runbook · _no owner_$/m);
+
+    expect(box.exported(1).actions).toEqual(listActions(box.database.db, 1));
+  });
+
+  it('sets the recovered milestone like the others, and takes summary and impact after resolve', async () => {
+    clock.set('2024-07-01T14:40:00Z'); // 15:40 BST
+    await run('timestamp impact-started 14:50');
+    expect(await run('timestamp recovered 15:35')).toBe('Recovered set to 2024-07-01 15:35 BST.');
+    expect(channelTexts()).toContainEqual(':stopwatch: <@U_ALICE> set *Recovered* to 2024-07-01 15:35 BST.');
+    expect(findIncident(box.database.db, 1)?.milestones).toEqual({
+      'impact-started': Date.parse('2024-07-01T13:50:00Z'),
+      recovered: Date.parse('2024-07-01T14:35:00Z'),
+    });
+    expect(box.exported(1).milestones).toEqual({
+      'impact-started': Date.parse('2024-07-01T13:50:00Z'),
+      recovered: Date.parse('2024-07-01T14:35:00Z'),
+    });
+
+    await run('resolve rolled back');
+    await box.sim.waitFor(() => box.sim.filesIn(channel.id).find((file) => file.uploaded), { what: 'the draft' });
+    expect(await run('summary A bad gateway config took EU card payments down')).toBe(
+      'The summary of INC-1 is set. `/incident postmortem` posts the draft again with it.',
+    );
+    expect(await run('impact EU card payments failed')).toMatch(/The impact statement of INC-1 is set/);
+    expect(await run('timestamp recovered 15:30')).toBe('Recovered set to 2024-07-01 15:30 BST.');
+    expect(findIncident(box.database.db, 1)).toMatchObject({
+      status: 'resolved',
+      summary: 'A bad gateway config took EU card payments down',
+      impact: 'EU card payments failed',
+      milestones: { recovered: Date.parse('2024-07-01T14:30:00Z') },
+    });
+    expect(listEvents(box.database.db, 1).filter((event) => event.kind === 'milestone')).toHaveLength(2);
+  });
+
+  it.each([
+    ['summary', /What should the summary say\?/],
+    ['impact   ', /Who and what was affected, and how badly\?/],
+    ['action prevent', /What is the follow-up action\?/],
+    ['timestamp recovered', /When\?/],
+  ])('refuses "%s" and records nothing', async (text, message) => {
+    expect(await run(text)).toMatch(message);
+    expect(listEvents(box.database.db, 1).map((event) => event.kind)).toEqual(['declared']);
+    expect(findIncident(box.database.db, 1)).toMatchObject({ summary: null, impact: null, milestones: {} });
+    expect(listActions(box.database.db, 1)).toEqual([]);
+  });
+
+  it('keeps the workspace URL from auth.test once, for links in drafts made offline', async () => {
+    const db = box.database.db;
+    await box.sim.waitFor(() => workspaceUrl(db), { what: 'the workspace URL kept' });
+    const kept = db.select().from(settingsTable).all();
+    expect(kept).toEqual([{ key: 'workspace_url', value: WORKSPACE_URL, updatedAt: Date.parse('2024-07-01T14:00:00Z') }]);
+    clock.advance(10);
+    await run('note still here');
+    await run('summary still here');
+    expect(db.select().from(settingsTable).all()).toEqual(kept);
+    expect(loadPostmortemInput(db, 1, box.sitrep.ctx.reactions)?.workspaceUrl).toBe(WORKSPACE_URL);
   });
 });
 

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { postmortemCli } from '../../src/cli/postmortem.js';
 import { messages as messagesTable } from '../../src/db/schema.js';
 import { BOT_ID, BOT_USER_ID, U_ALICE, U_BOB, U_CAROL, U_DAN } from '../../harness/simulator/constants.js';
 import { SlackDriver } from '../../harness/simulator/driver.js';
@@ -270,6 +271,15 @@ describe('people and exports', () => {
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/usage: npm run postmortem/);
     }
+  });
+
+  it('reads INCIDENT_UPDATE_REMINDER_MINUTES as the bot does, and refuses a malformed one', async () => {
+    let stderr = '';
+    const io = { stdout: () => undefined, stderr: (text: string) => (stderr += text) };
+    const env = { DATABASE_PATH: box.databasePath, INCIDENT_UPDATE_REMINDER_MINUTES: 'often' };
+    expect(await postmortemCli(['1'], env, io)).toBe(2);
+    expect(stderr).toMatch(/^postmortem: INCIDENT_UPDATE_REMINDER_MINUTES .*\(got "often"\)\nusage: npm run postmortem/);
+    expect(await postmortemCli(['1'], { ...env, INCIDENT_UPDATE_REMINDER_MINUTES: '45' }, io)).toBe(0);
   });
 });
 

@@ -1,7 +1,16 @@
 import { DEFAULT_REACTIONS } from '../../src/domain/reactions.js';
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/domain/incident.js';
-import { announcement, incidentList, statusUpdateMessage, summaryMessage } from '../../src/messages/blocks.js';
+import {
+  actionAddedMessage,
+  actionList,
+  announcement,
+  incidentList,
+  statementMessage,
+  statementReply,
+  statusUpdateMessage,
+  summaryMessage,
+} from '../../src/messages/blocks.js';
 
 const incident: Incident = {
   number: 7,
@@ -67,5 +76,36 @@ describe('status and announcement texts', () => {
   it('lists incidents with their age', () => {
     expect(incidentList([incident], incident.declaredAt + 95 * 60_000)).toContain('· 1h 35m · <#C7>');
     expect(incidentList([], 0)).toBe('No open incidents.');
+  });
+});
+
+describe('summary, impact and follow-up texts', () => {
+  it('quotes a new summary or impact statement, defused', () => {
+    expect(statementMessage('summary', 'card payments failed <!channel>', 'U2')).toBe(':page_facing_up: <@U2> set the summary:\n>card payments failed @channel');
+    expect(statementMessage('impact', 'EU\ncheckouts', 'U3')).toBe(':chart_with_downwards_trend: <@U3> set the impact statement:\n>EU\n>checkouts');
+  });
+
+  it('answers quietly while the incident is open, and points to the draft once it is resolved', () => {
+    expect(statementReply('summary', incident)).toBe('');
+    expect(statementReply('impact', { ...incident, status: 'resolved' })).toBe(
+      'The impact statement of INC-7 is set. `/incident postmortem` posts the draft again with it.',
+    );
+  });
+
+  it('shows an action with its type, owner and ticket, the link unbreakable by what the address holds', () => {
+    const action = { text: 'add a canary', ownerId: 'U4', type: 'prevent' as const, ticketUrl: 'https://x.example/a?b=1&c=<2>|label' };
+    expect(actionAddedMessage(action, 'U2')).toBe(
+      ':memo: Follow-up added by <@U2> (prevent), owner <@U4>, ticket <https://x.example/a?b=1&amp;c=&lt;2&gt;%7Clabel>:\n>add a canary',
+    );
+    expect(actionAddedMessage({ text: 'write it up', ownerId: null, type: null, ticketUrl: null }, 'U2')).toBe(
+      ':memo: Follow-up added by <@U2>:\n>write it up',
+    );
+    const list = actionList(incident, [{ ...action, done: false }, { text: 'write it up', ownerId: null, done: true }], []);
+    expect(list.split('\n')).toEqual([
+      '*Follow-up actions for INC-7 (2)*',
+      ':white_square: add a canary · <@U4> · _prevent_ · ticket <https://x.example/a?b=1&amp;c=&lt;2&gt;%7Clabel>',
+      ':ballot_box_with_check: write it up · _no owner_',
+    ]);
+    expect(actionList(incident, [], [])).toContain('`/incident action [prevent|detect|mitigate|process] <text> [@owner] [<ticket URL>]`');
   });
 });
