@@ -20,7 +20,7 @@ export function postmortemOptions(settings: { reminderMinutes: number; timeZone?
   return { reminderIntervalMs: settings.reminderMinutes * 60_000, ...(settings.timeZone ? { timeZone: settings.timeZone } : {}) };
 }
 
-/** Every user id the draft could show: authors, actors, role holders, owners and mentions. */
+/** Every user id the draft could show: authors, actors, role holders, owners, who added actions, and mentions. */
 export function userIdsOf(input: Omit<PostmortemInput, 'names'>): string[] {
   const ids = new Set<string>([input.incident.declaredBy, ...Object.values(input.incident.roles)]);
   for (const message of input.messages) {
@@ -30,8 +30,13 @@ export function userIdsOf(input: Omit<PostmortemInput, 'names'>): string[] {
   for (const event of input.events) {
     ids.add(event.actorId);
     if (event.kind === 'role') ids.add(event.userId);
+    const said = event.kind === 'note' || event.kind === 'summary' || event.kind === 'impact' ? event.text : event.kind === 'status' ? event.message : null;
+    if (said) for (const id of mentionedUserIds(said)) ids.add(id);
   }
-  for (const action of input.actions) if (action.ownerId) ids.add(action.ownerId);
+  for (const action of input.actions) {
+    if (action.ownerId) ids.add(action.ownerId);
+    if (action.createdBy) ids.add(action.createdBy);
+  }
   return [...ids];
 }
 
