@@ -4,8 +4,12 @@
 
 import type {
   BlockContent,
+  Blockquote,
+  Code,
   Emphasis,
   Heading,
+  Html,
+  Link,
   InlineCode,
   List,
   Nodes,
@@ -21,6 +25,7 @@ import type {
 } from 'mdast';
 import { defaultHandlers, toMarkdown, type Handle, type Unsafe } from 'mdast-util-to-markdown';
 import { gfmToMarkdown } from 'mdast-util-gfm';
+import stringWidth from 'string-width';
 
 /**
  * Slack broadcast tokens written out literally (`&lt;!channel&gt;` in mrkdwn, or a
@@ -65,6 +70,24 @@ export function inlineCode(value: string): InlineCode {
   return { type: 'inlineCode', value: defuseBroadcastText(value) };
 }
 
+export function link(url: string, ...children: PhrasingContent[]): Link {
+  return { type: 'link', url, children };
+}
+
+export function blockquote(children: BlockContent[]): Blockquote {
+  return { type: 'blockquote', children };
+}
+
+/** A fenced code block: the draft's own text (a Mermaid chart), never a person's. */
+export function codeBlock(lang: string, value: string): Code {
+  return { type: 'code', lang, value };
+}
+
+/** Raw HTML, for the draft's own wrappers (`<details>`); never built from what people wrote. */
+export function html(value: string): Html {
+  return { type: 'html', value };
+}
+
 export function paragraph(...children: PhrasingContent[]): Paragraph {
   return { type: 'paragraph', children };
 }
@@ -97,13 +120,18 @@ export function table(header: readonly string[], rows: ReadonlyArray<ReadonlyArr
 }
 
 /**
- * A visible prompt for the author, `_TODO: …_`, optionally ending with the command
- * that records the missing fact. The command stays inside the emphasis so the
- * closing marker never follows a space (which would leave a stray `_`).
+ * A visible prompt for the author, `**TODO:** _…_`, optionally ending with the command
+ * that records the missing fact: bold so it stands out, and worded as a question or
+ * an instruction so nobody takes it for what happened. The command stays inside the
+ * emphasis so the closing marker never follows a space (which would leave a stray `_`).
  */
-export function todo(prompt: string, command?: string): Emphasis {
-  const value = `TODO: ${prompt.trim()}`;
-  return command === undefined ? emphasis(text(value)) : emphasis(text(`${value} `), inlineCode(command));
+export function todo(prompt: string, command?: string): PhrasingContent[] {
+  const value = prompt.trim();
+  return [
+    strong(text('TODO:')),
+    text(' '),
+    command === undefined ? emphasis(text(value)) : emphasis(text(`${value} `), inlineCode(command)),
+  ];
 }
 
 /**
@@ -122,7 +150,9 @@ export function serialize(tree: Root): string {
 export function serializeOwned(tree: Root): string {
   tidyNode(tree);
   return toMarkdown(tree, {
-    extensions: [gfmToMarkdown()],
+    // Columns padded to the width a monospace reader sees (wide and combining characters,
+    // emoji), as Markdown linters measure it, so a table stays aligned whatever names hold.
+    extensions: [gfmToMarkdown({ stringLength: stringWidth })],
     bullet: '-',
     emphasis: '_',
     strong: '*',
@@ -247,7 +277,11 @@ function needsTidying(children: readonly Nodes[]): boolean {
 
 function tidyNode(node: Nodes): void {
   if (node.type === 'text' || node.type === 'inlineCode' || node.type === 'code') {
-    node.value = defuseBroadcastText(node.value);
+    // A tab renders as a few spaces anyway; written as one it trips Markdown linters (MD010).
+    // `<!--` gets an invisible word joiner: escaped, it is text to a Markdown parser, but
+    // linters read comments by pattern, and a message must not switch a rule off
+    // (`<!-- markdownlint-disable -->`) or hide the rest of the document from them.
+    node.value = defuseBroadcastText(node.value).replace(/\t/g, '    ').replace(/<!--/g, '<!\u2060--');
     return;
   }
   if (!('children' in node)) return;

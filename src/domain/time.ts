@@ -270,9 +270,10 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 /**
- * A compact duration: "45s" below a minute, "35m", "2h 10m", "1d 3h".
+ * A compact duration: "45s" below a minute, "35m", "2h 10m", "1d 0h 29m".
  * Minutes are rounded to the nearest (times are shown to the minute, so "16:04 – 16:39"
- * should read 35m even when the seconds say 34m46s); days drop the minutes.
+ * should read 35m even when the seconds say 34m46s). From a day up every unit is
+ * written, so a day and 29 minutes never reads as a rounded "1d".
  * A negative duration (a milestone recorded before the impact it is measured from)
  * keeps its sign, "-5m", so the inconsistency shows instead of being hidden.
  */
@@ -289,7 +290,7 @@ export function formatDuration(ms: number): string {
   }
   const days = Math.floor(totalMinutes / (DAY / MINUTE));
   const hours = Math.floor((totalMinutes % (DAY / MINUTE)) / 60);
-  return hours ? `${days}d ${hours}h` : `${days}d`;
+  return `${days}d ${hours}h ${totalMinutes % 60}m`;
 }
 
 /** A wall-clock time as someone typed it: `14:05` (no date) or `2024-04-09 06:45`. */

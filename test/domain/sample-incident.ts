@@ -68,6 +68,7 @@ const DASHBOARD = 'https://grafana.example.com/d/checkout';
 
 export function messages(): TimelineMessage[] {
   return [
+    message(utc(16, 8), null, 'Checkout 5xx rate above 20% for 3 minutes', ['detection'], { subtype: 'bot_message', authorName: 'PagerDuty' }),
     message(utc(16, 9), 'U2', `<!here> checkout error rate at 40%, see <${DASHBOARD}|dashboard>`, ['impact']),
     message(utc(16, 15), 'U3', 'looking at the payments logs', []),
     message(utc(16, 20), 'U3', '`PAYMENTS_TIMEOUT` is `0` in prod &amp; staging is fine', ['cause'], {
@@ -80,7 +81,17 @@ export function messages(): TimelineMessage[] {
 }
 
 export function actions(): FollowUpAction[] {
-  return [{ text: 'Alert on checkout error rate above 5%', ownerId: 'U3', createdAt: utc(17, 5), done: false }];
+  return [
+    {
+      text: 'Alert on checkout error rate above 5%',
+      ownerId: 'U3',
+      createdAt: utc(17, 5),
+      done: false,
+      type: 'detect',
+      ticketUrl: 'https://tracker.example.com/browse/OPS-12',
+      createdBy: 'U1',
+    },
+  ];
 }
 
 export function sampleInput(extra: Partial<PostmortemInput> = {}): PostmortemInput {

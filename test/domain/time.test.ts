@@ -216,9 +216,10 @@ describe('formatDuration', () => {
     [h, '1h'],
     [2 * h + 10 * m, '2h 10m'],
     [23 * h + 59 * m, '23h 59m'],
-    [d, '1d'],
-    [d + 3 * h + 20 * m, '1d 3h'],
-    [10 * d + 5 * h, '10d 5h'],
+    [d, '1d 0h 0m'],
+    [d + 29 * m, '1d 0h 29m'],
+    [d + 3 * h + 20 * m, '1d 3h 20m'],
+    [10 * d + 5 * h, '10d 5h 0m'],
     [-5 * m, '-5m'],
     [-30 * s, '-30s'],
   ])('%d ms is %s', (ms, expected) => {
@@ -232,7 +233,7 @@ describe('formatDuration', () => {
   it('always reads as a compact duration', () => {
     fc.assert(
       fc.property(fc.integer({ min: -1e12, max: 1e12 }), (ms) => {
-        expect(formatDuration(ms)).toMatch(/^-?(\d+s|\d+m|\d+h( \d+m)?|\d+d( \d+h)?)$/);
+        expect(formatDuration(ms)).toMatch(/^-?(\d+s|\d+m|\d+h( \d+m)?|\d+d \d+h \d+m)$/);
       }),
     );
   });

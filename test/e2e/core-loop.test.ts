@@ -146,7 +146,7 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
       const unmarked = await say(U_ALICE, 'thanks all');
 
       for (const [ts, name, user] of [
-        [alert, 'rotating_light', U_ALICE],
+        [alert, 'bell', U_ALICE],
         [cause, 'bulb', U_CAROL],
         [fix, 'hammer_and_wrench', U_ALICE],
         [recovered, 'white_check_mark', U_ALICE],
@@ -178,6 +178,7 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
       expect(headings).toEqual([
         '## Summary',
         '## Impact',
+        '## Milestones',
         '## Timeline',
         '## Detection',
         '## Root cause',
@@ -186,11 +187,13 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
         '## Follow-up actions',
         '## Lessons learned',
         '## Participants',
+        '## Transcript',
       ]);
       const timeline = section(draft, 'Timeline');
       expect(timeline).toContain('checkout-api');
       expect(timeline).toContain('looking at dashboards');
       expect(timeline).not.toContain('thanks all');
+      expect(section(draft, 'Transcript')).toContain('thanks all');
       expect(timeline).toMatch(/declared/i);
       expect(timeline).toMatch(/UTC/);
       expect(section(draft, 'Detection')).toContain('5xx rate above 20% & climbing');

@@ -87,9 +87,9 @@ describe('status and update', () => {
 
     const updates = section(await draft(), 'Status updates');
     expect(updates).toMatch(/\*\*Investigating\*\* · 15:00 BST/);
-    expect(updates).toMatch(/\*\*Identified\*\* · 15:05 BST: Config change in the gateway/);
-    expect(updates).toMatch(/\*\*Update\*\* · 15:15 BST: Rolling back the config/);
-    expect(updates).toMatch(/\*\*Monitoring\*\* · 15:35 BST: Error rate back to normal/);
+    expect(updates).toMatch(/\*\*Identified\*\* · 15:05 BST · 5m after the previous: Config change in the gateway/);
+    expect(updates).toMatch(/\*\*Update\*\* · 15:15 BST · 10m after the previous: Rolling back the config/);
+    expect(updates).toMatch(/\*\*Monitoring\*\* · 15:35 BST · 20m after the previous: Error rate back to normal/);
   });
 
   it('resolves with `status resolved` like `resolve`, and re-opens with `status investigating`', async () => {
@@ -183,10 +183,12 @@ describe('milestones and notes', () => {
     });
     const markdown = await draft();
     expect(markdown).toMatch(/\| Impact window +\| 14:50 – 15:30 BST \(40m\)/);
-    expect(markdown).toMatch(/\| Time to detect +\| 8m/);
-    expect(markdown).toMatch(/\| Time to identify +\| 50m/);
-    expect(markdown).toMatch(/\| Time to mitigate +\| 40m/);
-    expect(markdown).toMatch(/\| Time to resolve +\| 1h/);
+    // Time of day, since impact started, since the milestone before.
+    expect(markdown).toMatch(/\| Detected +\| 14:58 BST +\| 8m +\| 8m +\|/);
+    expect(markdown).toMatch(/\| Cause identified +\| 15:40 BST +\| 50m +\| 10m +\|/);
+    // In time order: the mitigation was recorded before the cause was.
+    expect(markdown).toMatch(/\| Mitigated +\| 15:30 BST +\| 40m +\| 30m +\|/);
+    expect(markdown).toMatch(/\| Resolved +\| 15:50 BST +\| 1h +\| 10m +\|/);
     const timeline = section(markdown, 'Timeline').split('\n').filter((line) => line.startsWith('- '));
     const order = timeline.map((line) => /\*\*(\d\d:\d\d) BST\*\*/.exec(line)?.[1]);
     expect(order).toEqual([...order].sort());
@@ -244,9 +246,9 @@ describe('follow-up actions', () => {
     expect(list).toMatch(/Add a canary for gateway config · <@U_DAN>/);
     expect(list).toMatch(/alert on auth error rate/);
     const actions = section(await draft(), 'Follow-up actions');
-    expect(actions).toMatch(/- \[ ] Add a canary for gateway config — owner: Dan Example/);
-    expect(actions).toMatch(/- \[ ] Write the rollback runbook — owner: _TODO_/);
-    expect(actions).toMatch(/- \[ ] alert on auth error rate/);
+    expect(actions).toMatch(/\| Add a canary for gateway config +\| .* \| Dan Example +\| — +\| \/incident action, Alice Example +\|/);
+    expect(actions).toMatch(/\| Write the rollback runbook +\| .* \| \*\*TODO:\*\* _who\?_ +\|/);
+    expect(actions).toMatch(/\| alert on auth error rate +\| .* \| :memo: on \[\*\*.*'s message at/);
   });
 
   it('says how to add one when there are none', async () => {

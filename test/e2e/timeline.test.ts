@@ -186,7 +186,7 @@ describe('other kinds of message', () => {
       attachments: [{ fallback: 'Triggered: core-api error rate > 5%' }],
       ts,
     });
-    await mark(ts, 'rotating_light');
+    await mark(ts, 'bell');
     const detection = section(await draft(), 'Detection');
     expect(detection).toContain('PagerDuty:');
     expect(detection).toContain('Triggered: core-api error rate > 5%');
@@ -228,7 +228,8 @@ describe('other kinds of message', () => {
     await box.driver.event({ type: 'message', subtype: 'channel_join', channel: channel.id, user: U_DAN, text: '<@U_DAN> has joined the channel', ts: box.sim.nextTs() });
     await box.sitrep.ctx.tasks.idle();
     const participants = section(await draft(), 'Participants');
-    expect(participants).toMatch(/\| Dan Example +\| 0 +\|/);
+    // Person, joined, messages, commands, roles.
+    expect(participants).toMatch(/\| Dan Example +\| \d\d:\d\d UTC +\| 0 +\| 0 +\| — +\|/);
   });
 });
 
@@ -240,7 +241,7 @@ describe('people and exports', () => {
     await box.sitrep.ctx.tasks.idle();
     const markdown = await draft();
     expect(markdown).toContain('asking @Dan Example to check the replicas');
-    expect(markdown).toContain('owner: Carol Example');
+    expect(section(markdown, 'Follow-up actions')).toMatch(/\| Replica runbook +\| .* \| Carol Example +\|/);
     expect(markdown).not.toMatch(/U_(ALICE|BOB|CAROL|DAN)/);
   });
 

@@ -224,7 +224,10 @@ describe('replay', () => {
     expect(fieldTable(draft)['Impact window']).toBe('15:58 – 16:20 UTC (22m)');
     const timeline = timelineEntries(draft);
     expect(timeline).toContainEqual(expect.objectContaining({ time: '16:02 UTC', text: expect.stringMatching(/^Impact · .*gateway 5xx at 45%/) }));
-    expect(draft).not.toMatch(/hunter2|gateway 5xx at 40%|maybe DNS/);
+    expect(draft).not.toMatch(/hunter2|gateway 5xx at 40%/);
+    // Unmarked once the reaction was taken back: out of the timeline, kept in the transcript.
+    expect(section(draft, 'Timeline')).not.toMatch(/maybe DNS/);
+    expect(section(draft, 'Transcript')).toMatch(/maybe DNS/);
     expect(section(draft, 'Summary')).toMatch(/It is down/);
   });
 

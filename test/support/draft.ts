@@ -36,42 +36,66 @@ export function timelineEntries(markdown: string): TimelineEntry[] {
   const entries: TimelineEntry[] = [];
   let day: string | null = null;
   for (const line of section(markdown, 'Timeline').split('\n')) {
-    const heading = /^### (.+)$/.exec(line);
+    const heading = /^#### (.+)$/.exec(line);
     if (heading) day = heading[1] ?? null;
-    const entry = /^- \*\*(\d\d:\d\d [A-Za-z0-9+:-]+)\*\* · (.*)$/.exec(line);
+    // The time is linked to the message when its permalink is known: `[**16:04 UTC**](https://…)`.
+    const entry = /^- \[?\*\*(\d\d:\d\d [A-Za-z0-9+:-]+)\*\*(?:\]\([^)\s]*\))? · (.*)$/.exec(line);
     if (entry) entries.push({ day, time: entry[1] ?? '', text: entry[2] ?? '' });
   }
   return entries;
 }
 
 export function dayHeadings(markdown: string): string[] {
+  return [...section(markdown, 'Timeline').matchAll(/^#### (.+)$/gm)].map((match) => match[1] ?? '');
+}
+
+/** The phase headings of the Timeline: "Impact to detection: 16:04 – 16:05 UTC (1m)". */
+export function phaseHeadings(markdown: string): string[] {
   return [...section(markdown, 'Timeline').matchAll(/^### (.+)$/gm)].map((match) => match[1] ?? '');
+}
+
+/** A table in `section` as rows of cells (the header row first), Markdown left as written. */
+export function tableRows(markdown: string, heading: string): string[][] {
+  return section(markdown, heading)
+    .split('\n')
+    .filter((line) => line.startsWith('|') && !/^\|[\s|:-]+\|$/.test(line))
+    .map((line) =>
+      line
+        .slice(1, -1)
+        .split(/(?<!\\)\|/)
+        .map((cell) => cell.trim()),
+    );
 }
 
 export interface StatusUpdate {
   label: string;
   time: string;
+  /** Since the update before it: "1h 10m"; null for the first. */
+  gap: string | null;
   message: string;
 }
 
-/** `- **Identified** · 10:36 CEST: We are working…` as { label, time, message }. */
+/** `- **Identified** · 10:36 CEST · 1h 10m after the previous: We are working…` as { label, time, gap, message }. */
 export function statusUpdates(markdown: string): StatusUpdate[] {
-  return [...section(markdown, 'Status updates').matchAll(/^- \*\*([A-Za-z]+)\*\* · ([^:\n]+:\d\d [A-Za-z0-9+:-]+)(?:: (.*))?$/gm)].map(
-    (match) => ({ label: match[1] ?? '', time: match[2] ?? '', message: match[3] ?? '' }),
-  );
+  return [
+    ...section(markdown, 'Status updates').matchAll(/^- \*\*([A-Za-z]+)\*\* · ([^:\n]+:\d\d [A-Za-z0-9+:-]+)(?: · (\S+(?: \S+)?) after the previous)?(?:: (.*))?$/gm),
+  ].map((match) => ({ label: match[1] ?? '', time: match[2] ?? '', gap: match[3] ?? null, message: match[4] ?? '' }));
 }
 
 export interface FollowUp {
   text: string;
-  /** The owner's name, or "_TODO_" when nobody owns it yet. */
+  type: string;
+  /** The owner's name, or "**TODO:** _who?_" when nobody owns it yet. */
   owner: string;
-  done: boolean;
+  ticket: string;
+  source: string;
 }
 
+/** The Follow-up actions table, a row each. */
 export function followUps(markdown: string): FollowUp[] {
-  return [...section(markdown, 'Follow-up actions').matchAll(/^- \[( |x)\] (.*?) — owner: (\S.*?)(?: \(marked on .*\))?$/gm)].map(
-    (match) => ({ text: match[2] ?? '', owner: match[3] ?? '', done: match[1] === 'x' }),
-  );
+  return tableRows(markdown, 'Follow-up actions')
+    .slice(1)
+    .map(([text = '', type = '', owner = '', ticket = '', source = '']) => ({ text, type, owner, ticket, source }));
 }
 
 /** A logger that keeps its lines, for asserting that a replay logged no errors. */
