@@ -152,14 +152,14 @@ export function serializeOwned(tree: Root): string {
   return toMarkdown(tree, {
     // Columns padded to the width a monospace reader sees (wide and combining characters,
     // emoji), as Markdown linters measure it, so a table stays aligned whatever names hold.
-    extensions: [gfmToMarkdown({ stringLength: stringWidth })],
+    extensions: [gfmToMarkdown({ stringLength: cellWidth })],
     bullet: '-',
     emphasis: '_',
     strong: '*',
     rule: '-',
     listItemIndent: 'one',
     fences: true,
-    handlers: { text: escapeText },
+    handlers: { text: escapeText, link: plainLink },
   });
 }
 
@@ -227,6 +227,40 @@ function markCharacters(bits: Uint8Array, value: string, mask: [number, number])
 }
 
 const mask: [number, number] = [0, 0];
+
+/** Printable ASCII is one column a character; anything else is measured properly. */
+function cellWidth(value: string): number {
+  return /^[\x20-\x7e]*$/.test(value) ? value.length : stringWidth(value);
+}
+
+/**
+ * A URL with nothing in it that Markdown could read as syntax (no brackets, spaces,
+ * angle brackets, backslashes, backticks, and no `&` that could start an entity).
+ * Slack permalinks, which a big draft has thousands of, are all like this.
+ */
+const PLAIN_URL = /^https?:\/\/[\w.-]+(?:\/[\w.~%/-]*)?(?:\?[\w.~%=-]*(?:&[\w.~%-]*=[\w.~%-]*)*)?$/;
+
+/**
+ * The serialiser's link handler runs `safe` over every URL, most of a permalink's cost
+ * (a big draft has thousands); a plain URL needs no escaping, so it is written as it is.
+ */
+const plainLink: Handle = (node, parent, state, info) => {
+  const link = node as Link;
+  // Only the draft's own time links (`[**16:04 UTC**](permalink)`) take the short way, so every
+  // link someone wrote is written exactly as the serialiser writes it (autolinks included).
+  const own = link.children.length === 1 && link.children[0]?.type === 'strong';
+  if (!own || link.title || !PLAIN_URL.test(link.url)) return defaultHandlers.link(link, parent, state, info);
+  const exit = state.enter('link');
+  const label = state.enter('label');
+  const tracker = state.createTracker(info);
+  let value = tracker.move('[');
+  value += tracker.move(state.containerPhrasing(link, { before: value, after: '](', ...tracker.current() }));
+  value += tracker.move('](');
+  label();
+  value += tracker.move(`${link.url})`);
+  exit();
+  return value;
+};
 
 const escapeText: Handle = (node, parent, state, info) => {
   const all = state.unsafe;

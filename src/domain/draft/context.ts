@@ -21,6 +21,8 @@ export interface DraftContext {
   names: Names;
   /** Marked, undeleted messages and every event, in time order. */
   entries: Entry[];
+  /** The marked messages by ts (a big incident has many more that are not). */
+  marked: ReadonlyMap<string, TimelineMessage>;
   /** Whether the record crosses a local midnight; then times outside the timeline carry their date. */
   multiDay: boolean;
   /** A time as shown outside the day-headed timeline. */
@@ -49,6 +51,7 @@ export function draftContext(input: PostmortemInput, zone: string, reminderInter
     zone,
     names: input.names,
     entries,
+    marked: new Map(entries.flatMap((entry) => (entry.kind === 'message' ? [[entry.message.ts, entry.message] as const] : []))),
     multiDay,
     when: (at) => (multiDay ? formatDateTime(at, zone) : formatTime(at, zone)),
     nameOf: (userId) => displayName(userId, input.names),

@@ -55,7 +55,6 @@ export function rootCause(ctx: DraftContext): BlockContent[] {
  */
 export function mitigation(ctx: DraftContext): BlockContent[] {
   const attempts = new Map(ctx.figures.attempts.map((attempt) => [attempt.ts, attempt]));
-  const byTs = new Map(ctx.input.messages.map((message) => [message.ts, message]));
   const items = ctx.entries.flatMap((entry) => {
     if (entry.kind !== 'message') return [];
     const { message } = entry;
@@ -67,7 +66,7 @@ export function mitigation(ctx: DraftContext): BlockContent[] {
       paragraph(timeOf(ctx, ctx.when(message.at), message), text(` · ${label} · ${authorOf(ctx, message)}:`)),
       blockquote(messageBlocks(ctx, message)),
     ];
-    const setback = attempt?.followedBy ? byTs.get(attempt.followedBy.ts) : undefined;
+    const setback = attempt?.followedBy ? ctx.marked.get(attempt.followedBy.ts) : undefined;
     if (attempt?.followedBy && setback) {
       blocks.push(
         paragraph(

@@ -28,9 +28,8 @@ export function lessons(ctx: DraftContext): BlockContent[] {
 export function suggestionsFor(ctx: DraftContext): string[] {
   const { figures } = ctx;
   const suggestions: string[] = [];
-  const byTs = new Map(ctx.input.messages.map((message) => [message.ts, message]));
   for (const attempt of figures.attempts) {
-    const message = byTs.get(attempt.ts);
+    const message = ctx.marked.get(attempt.ts);
     if (!attempt.failed || !message) continue;
     suggestions.push(
       `the attempt at ${ctx.when(attempt.at)} (${authorOf(ctx, message)}: "${opening(ctx, message.text)}") did not end the impact. ` +
