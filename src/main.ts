@@ -1,8 +1,6 @@
 // `npm start`: configuration, database, app; a clean stop on SIGTERM/SIGINT.
 
-import { createSitrep } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { DatabaseError, openDatabase } from './db/connection.js';
 import { configSecrets, createLogger } from './logger.js';
 
 /** The longest a stop may take; what has not finished by then is left for the next start. */
@@ -18,6 +16,9 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const logger = createLogger(config.logLevel, undefined, { secrets: configSecrets(config) });
+  // Loaded once the configuration is known to be good: a mistyped variable is answered
+  // at once, without first loading Bolt, drizzle and SQLite.
+  const [{ createSitrep }, { DatabaseError, openDatabase }] = await Promise.all([import('./app.js'), import('./db/connection.js')]);
   let database;
   try {
     database = openDatabase(config.databasePath);

@@ -228,9 +228,18 @@ function markCharacters(bits: Uint8Array, value: string, mask: [number, number])
 
 const mask: [number, number] = [0, 0];
 
-/** Printable ASCII is one column a character; anything else is measured properly. */
+/**
+ * Printable ASCII is one column a character; anything else is measured properly. A few
+ * characters (U+FFF9, an interlinear annotation anchor) make string-width throw: then
+ * the column is merely padded by length, which no reader can tell from aligned.
+ */
 function cellWidth(value: string): number {
-  return /^[\x20-\x7e]*$/.test(value) ? value.length : stringWidth(value);
+  if (/^[\x20-\x7e]*$/.test(value)) return value.length;
+  try {
+    return stringWidth(value);
+  } catch {
+    return value.length;
+  }
 }
 
 /**
@@ -315,7 +324,9 @@ function tidyNode(node: Nodes): void {
     // `<!--` gets an invisible word joiner: escaped, it is text to a Markdown parser, but
     // linters read comments by pattern, and a message must not switch a rule off
     // (`<!-- markdownlint-disable -->`) or hide the rest of the document from them.
-    node.value = defuseBroadcastText(node.value).replace(/\t/g, '    ').replace(/<!--/g, '<!\u2060--');
+    // U+FFF9–FFFB (interlinear annotation marks, invisible, never typed on purpose) crash
+    // string-width, and with it every table aligner and markdownlint: they are dropped.
+    node.value = defuseBroadcastText(node.value).replace(/\t/g, '    ').replace(/<!--/g, '<!\u2060--').replace(/[\ufff9-\ufffb]/g, '');
     return;
   }
   if (!('children' in node)) return;

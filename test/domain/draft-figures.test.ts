@@ -166,7 +166,7 @@ describe('form', () => {
           await lintAndChart(input, zone);
         },
       ),
-      { numRuns: 40 },
+      { numRuns: 30 },
     );
   });
 });

@@ -151,7 +151,7 @@ describe('the postmortem draft with hostile content everywhere', () => {
           expect(exported.timeline.map((entry) => entry.text)).toEqual(msgs.map((m) => m.text));
         },
       ),
-      { numRuns: 50 },
+      { numRuns: 30 },
     );
   });
 });
