@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { U_ALICE, U_BOB } from '../../harness/simulator/constants.js';
 import { SlackDriver } from '../../harness/simulator/driver.js';
 import { startSlackSimulator, type SlackSimulator } from '../../harness/simulator/server.js';
@@ -18,19 +18,25 @@ const BURST = 400;
 const KILL_AFTER_ACKS = 120;
 const CONCURRENCY = 16;
 
-let dir: string;
-let sim: SlackSimulator;
-const running: Running[] = [];
+/**
+ * One case's world: its own simulator, folder and processes, so the four cases run
+ * side by side (most of each is waiting for a process to start or a burst to drain).
+ */
+interface World {
+  dir: string;
+  sim: SlackSimulator;
+  running: Running[];
+}
 
-afterEach(async () => {
-  for (const process of running) process.signal('SIGKILL');
-  await Promise.all(running.map((process) => process.exited));
-  running.length = 0;
-  await sim.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+async function cleanUp(world: World): Promise<void> {
+  for (const process of world.running) process.signal('SIGKILL');
+  await Promise.all(world.running.map((process) => process.exited));
+  await world.sim.close();
+  rmSync(world.dir, { recursive: true, force: true });
+}
 
-async function startApp(databasePath: string, transport: 'http' | 'socket'): Promise<SlackDriver> {
+async function startApp(world: World, databasePath: string, transport: 'http' | 'socket'): Promise<SlackDriver> {
+  const { sim } = world;
   const app = startProcess({
     SLACK_BOT_TOKEN: sim.botToken,
     ...(transport === 'socket' ? { SLACK_APP_TOKEN: sim.appToken } : { SLACK_SIGNING_SECRET: SECRET }),
@@ -39,68 +45,76 @@ async function startApp(databasePath: string, transport: 'http' | 'socket'): Pro
     DATABASE_PATH: databasePath,
     LOG_LEVEL: 'info',
   });
-  running.push(app);
+  world.running.push(app);
   const listening = await app.waitForLog((line) => line.msg === 'sitrep is listening');
   if (transport === 'socket') return new SlackDriver({ transport, simulator: sim });
   return new SlackDriver({ appUrl: `http://127.0.0.1:${String(listening.port)}/slack/events`, signingSecret: SECRET, simulator: sim });
 }
 
 describe('a stop during a burst of events', () => {
-  it.each([
+  it.concurrent.each([
     ['SIGKILL', null, 'http'],
     ['SIGTERM', 0, 'http'],
     ['SIGKILL', null, 'socket'],
     ['SIGTERM', 0, 'socket'],
   ] as const)('keeps every event that was acknowledged (%s, exit %s, over %s)', async (signal, exitCode, transport) => {
-    dir = mkdtempSync(join(tmpdir(), 'sitrep-crash-'));
-    const databasePath = join(dir, 'sitrep.sqlite');
-    sim = await startSlackSimulator();
-    const general = sim.addChannel({ name: 'general' });
-    const driver = await startApp(databasePath, transport);
-    await driver.command({ userId: U_ALICE, channelId: general.id, text: 'declare sev1 Crash test' });
-    const channel = await sim.waitFor(() => {
-      const opened = sim.channelByName('inc-1-crash-test');
-      return opened && opened.pins.size > 0 ? opened : undefined;
-    }, { what: 'the incident channel' });
-
-    const acked: string[] = [];
-    let refused = 0;
-    const victim = running[0]!;
-    let next = 0;
-    let signalled = false;
-    const sender = async (): Promise<void> => {
-      while (next < BURST && !signalled) {
-        next += 1;
-        const ts = sim.nextTs();
-        try {
-          const response = await driver.event({ type: 'message', channel: channel.id, user: U_BOB, text: `burst ${ts}`, ts, channel_type: 'channel' });
-          if (response.acknowledged) acked.push(ts);
-          else refused += 1;
-        } catch {
-          refused += 1; // not answered: Slack would retry these
-        }
-        if (acked.length >= KILL_AFTER_ACKS && !signalled) {
-          signalled = true;
-          victim.signal(signal);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, sender));
-    expect(await victim.exited).toBe(exitCode);
-    if (signal === 'SIGTERM') {
-      // Stopped because everything finished, not because the stop deadline ran out.
-      expect(await victim.waitForLog((line) => line.msg === 'stopped')).toMatchObject({ outcome: 'finished' });
+    const world: World = { dir: mkdtempSync(join(tmpdir(), 'sitrep-crash-')), sim: await startSlackSimulator(), running: [] };
+    try {
+      await burstThenRestart(world, signal, exitCode, transport);
+    } finally {
+      await cleanUp(world);
     }
-    expect(acked.length).toBeGreaterThanOrEqual(KILL_AFTER_ACKS);
-    // A kill leaves deliveries unanswered; a graceful stop may answer every one in flight.
-    if (signal === 'SIGKILL') expect(refused).toBeGreaterThan(0);
-
-    // Restart on the same file: it must open (and migrate) cleanly, then hold every acknowledged event.
-    await startApp(databasePath, transport);
-    const database = new BetterSqlite3(databasePath, { readonly: true });
-    const stored = new Set((database.prepare('select ts from messages').all() as Array<{ ts: string }>).map((row) => row.ts));
-    database.close();
-    const lost = acked.filter((ts) => !stored.has(ts));
-    expect(lost).toEqual([]);
   });
 });
+
+async function burstThenRestart(world: World, signal: 'SIGKILL' | 'SIGTERM', exitCode: number | null, transport: 'http' | 'socket'): Promise<void> {
+  const { sim, dir } = world;
+  const databasePath = join(dir, 'sitrep.sqlite');
+  const general = sim.addChannel({ name: 'general' });
+  const driver = await startApp(world, databasePath, transport);
+  await driver.command({ userId: U_ALICE, channelId: general.id, text: 'declare sev1 Crash test' });
+  const channel = await sim.waitFor(() => {
+    const opened = sim.channelByName('inc-1-crash-test');
+    return opened && opened.pins.size > 0 ? opened : undefined;
+  }, { what: 'the incident channel' });
+
+  const acked: string[] = [];
+  let refused = 0;
+  const victim = world.running[0]!;
+  let next = 0;
+  let signalled = false;
+  const sender = async (): Promise<void> => {
+    while (next < BURST && !signalled) {
+      next += 1;
+      const ts = sim.nextTs();
+      try {
+        const response = await driver.event({ type: 'message', channel: channel.id, user: U_BOB, text: `burst ${ts}`, ts, channel_type: 'channel' });
+        if (response.acknowledged) acked.push(ts);
+        else refused += 1;
+      } catch {
+        refused += 1; // not answered: Slack would retry these
+      }
+      if (acked.length >= KILL_AFTER_ACKS && !signalled) {
+        signalled = true;
+        victim.signal(signal);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, sender));
+  expect(await victim.exited).toBe(exitCode);
+  if (signal === 'SIGTERM') {
+    // Stopped because everything finished, not because the stop deadline ran out.
+    expect(await victim.waitForLog((line) => line.msg === 'stopped')).toMatchObject({ outcome: 'finished' });
+  }
+  expect(acked.length).toBeGreaterThanOrEqual(KILL_AFTER_ACKS);
+  // A kill leaves deliveries unanswered; a graceful stop may answer every one in flight.
+  if (signal === 'SIGKILL') expect(refused).toBeGreaterThan(0);
+
+  // Restart on the same file: it must open (and migrate) cleanly, then hold every acknowledged event.
+  await startApp(world, databasePath, transport);
+  const database = new BetterSqlite3(databasePath, { readonly: true });
+  const stored = new Set((database.prepare('select ts from messages').all() as Array<{ ts: string }>).map((row) => row.ts));
+  database.close();
+  const lost = acked.filter((ts) => !stored.has(ts));
+  expect(lost).toEqual([]);
+}

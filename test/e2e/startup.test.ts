@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 describe('npm start', () => {
-  it.each([
+  it.concurrent.each([
     [{}, /^sitrep: SLACK_BOT_TOKEN is required/],
     [{ SLACK_BOT_TOKEN: 'xoxb-1' }, /^sitrep: SLACK_SIGNING_SECRET is required in HTTP mode/],
     [{ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', PORT: 'abc' }, /^sitrep: PORT /],
