@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Bundles the bot's entry point once for the tests that start it as a process many times.
+    globalSetup: ['test/support/build-app.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Two files at a time: vitest's default is availableParallelism() - 1, one file at a

@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSlackSimulator, type SlackSimulator } from '../../harness/simulator/server.js';
 import { openDatabase } from '../../src/db/connection.js';
-import { startProcess } from '../support/process.js';
+import { startProcess, type StartOptions } from '../support/process.js';
+
+/** These tests are about `npm start` itself: they run its very command. */
+const NPM_START: StartOptions = { as: 'npm start' };
 import { mountSmallDisk } from '../support/small-disk.js';
 
 let dir: string;
@@ -26,7 +29,7 @@ describe('npm start', () => {
     [{ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', PORT: 'abc' }, /^sitrep: PORT /],
     [{ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', INCIDENT_TIMEZONE: 'Nowhere/Land' }, /^sitrep: INCIDENT_TIMEZONE /],
   ])('stops with one line naming the variable (%j)', async (env, message) => {
-    const running = startProcess(env);
+    const running = startProcess(env, NPM_START);
     expect(await running.exited).toBe(1);
     expect(running.stderr).toMatch(message);
     expect(running.stderr.trim().split('\n')).toHaveLength(1);
@@ -42,7 +45,7 @@ describe('npm start', () => {
         const databasePath = join(disk.dir, 'sitrep.sqlite');
         openDatabase(databasePath).close();
         execFileSync('mount', ['-o', 'remount,ro', disk.dir]);
-        const running = startProcess(env(databasePath));
+        const running = startProcess(env(databasePath), NPM_START);
         expect(await running.exited).toBe(1);
         expect(running.stderr.trim().split('\n')).toHaveLength(1);
         expect(running.stderr).toContain(`sitrep: ${databasePath} cannot be written (its file system is read-only)`);
@@ -58,7 +61,7 @@ describe('npm start', () => {
       execFileSync('mount', ['--bind', databasePath, databasePath]);
       try {
         execFileSync('mount', ['-o', 'remount,ro,bind', databasePath]);
-        const running = startProcess(env(databasePath));
+        const running = startProcess(env(databasePath), NPM_START);
         expect(await running.exited).toBe(1);
         expect(running.stderr.trim().split('\n')).toHaveLength(1);
         expect(running.stderr).toContain(`sitrep: ${databasePath} cannot be written (`);
@@ -79,7 +82,7 @@ describe('npm start', () => {
       PORT: '0',
       DATABASE_PATH: databasePath,
       LOG_LEVEL: 'debug',
-    });
+    }, NPM_START);
     const listening = await running.waitForLog((line) => line.msg === 'sitrep is listening');
     const port = listening.port as number;
     expect(port).toBeGreaterThan(0);
