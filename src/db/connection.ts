@@ -16,7 +16,7 @@ export interface Database {
   close(): void;
 }
 
-const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), '../../drizzle/sqlite');
 
 const RESTORE_HINT = 'restore it from a backup (README: Backups) or point DATABASE_PATH elsewhere';
 

@@ -36,7 +36,7 @@ describe('openDatabase', () => {
     const path = join(dir, 'sitrep.sqlite');
     openDatabase(path).close();
     const again = openDatabase(path);
-    const migrations = readdirSync(join(ROOT_DIR, 'drizzle')).filter((name) => name.endsWith('.sql')).length;
+    const migrations = readdirSync(join(ROOT_DIR, 'drizzle', 'sqlite')).filter((name) => name.endsWith('.sql')).length;
     expect(again.sqlite.prepare('select count(*) as n from __drizzle_migrations').get()).toEqual({ n: migrations });
     again.close();
   });
