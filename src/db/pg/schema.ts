@@ -5,7 +5,8 @@
 //
 // What differs is what several replicas sharing one database need: incident
 // numbers come from an identity sequence (never handed out twice, whichever
-// replica asks), and an outbox job carries a lease (who holds it, until when), so
+// replica asks; "by default", so that a SQLite database moved here keeps its
+// numbers), and an outbox job carries a lease (who holds it, until when), so
 // a job held by a replica that died is taken over once its lease runs out.
 
 import { sql } from 'drizzle-orm';
@@ -17,7 +18,7 @@ const epochMs = (name: string) => bigint(name, { mode: 'number' });
 export const incidents = pgTable(
   'incidents',
   {
-    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
     title: text('title').notNull(),
     severity: text('severity').notNull(),
     status: text('status').notNull(),
@@ -63,7 +64,7 @@ export const incidents = pgTable(
 export const incidentEvents = pgTable(
   'incident_events',
   {
-    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
     incidentId: integer('incident_id')
       .notNull()
       .references(() => incidents.id),
@@ -80,7 +81,7 @@ export const incidentEvents = pgTable(
 export const messages = pgTable(
   'messages',
   {
-    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
     incidentId: integer('incident_id')
       .notNull()
       .references(() => incidents.id),
@@ -129,7 +130,7 @@ export const reactions = pgTable(
 export const actions = pgTable(
   'actions',
   {
-    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
     incidentId: integer('incident_id')
       .notNull()
       .references(() => incidents.id),
@@ -156,7 +157,7 @@ export const slackEvents = pgTable('slack_events', {
 export const postedDrafts = pgTable(
   'posted_drafts',
   {
-    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
     incidentId: integer('incident_id')
       .notNull()
       .references(() => incidents.id),
@@ -176,7 +177,7 @@ export const postedDrafts = pgTable(
 export const outbox = pgTable(
   'outbox',
   {
-    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
     incidentId: integer('incident_id')
       .notNull()
       .references(() => incidents.id),
