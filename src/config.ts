@@ -108,6 +108,15 @@ export function loadReminderMinutes(env: Env): number {
 /** Reads the environment; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env): Config {
   const vars = parseEnv(schema, env);
+  // Set and ignored, sitrep would run on SQLite while its operator believed it ran on
+  // PostgreSQL: refused until the bot can run there (issue 12; the schema and
+  // `npm run migrate-store` come first).
+  if (env.DATABASE_URL) {
+    throw new ConfigError(
+      'DATABASE_URL',
+      'is set, but this version of sitrep runs on SQLite only (npm run migrate-store can already move a database to PostgreSQL); unset it to use DATABASE_PATH',
+    );
+  }
   const mode: SlackMode = vars.SLACK_APP_TOKEN ? 'socket' : 'http';
   const botToken = required(vars.SLACK_BOT_TOKEN, 'SLACK_BOT_TOKEN', '(the bot token, xoxb-…, from the app’s OAuth page)');
   const signingSecret =

@@ -1,0 +1,50 @@
+// Opens a PostgreSQL database (DATABASE_URL) and brings its schema up to date.
+// Replicas starting together must not migrate twice at once: the migration runs
+// under a session advisory lock, so the first one applies it and the others find
+// it done.
+
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import { migrationsFolder } from '../migrations.js';
+import * as schema from './schema.js';
+
+export type PgDb = NodePgDatabase<typeof schema>;
+
+export interface PgDatabase {
+  db: PgDb;
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+/** An arbitrary constant that names "sitrep is migrating" among advisory locks. */
+const MIGRATION_LOCK = 0x5172_e901;
+
+export interface PgOptions {
+  /** Connections in the pool. Default 10. */
+  poolSize?: number;
+}
+
+export async function openPostgres(url: string, options: PgOptions = {}): Promise<PgDatabase> {
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  // An idle client that loses its connection (the server restarted) is dropped by the
+  // pool; without a listener the error would end the process.
+  pool.on('error', () => undefined);
+  try {
+    const client = await pool.connect();
+    try {
+      await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      try {
+        await migrate(drizzle(client, { schema }), { migrationsFolder: migrationsFolder('pg') });
+      } finally {
+        await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      }
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return { db: drizzle(pool, { schema }), pool, close: () => pool.end() };
+}
