@@ -27,9 +27,13 @@ export interface PgOptions {
 
 export async function openPostgres(url: string, options: PgOptions = {}): Promise<PgDatabase> {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
-  // An idle client that loses its connection (the server restarted) is dropped by the
-  // pool; without a listener the error would end the process.
+  // A connection that breaks (the server restarted, the network dropped) is reported
+  // twice: to whoever is using it, whose query fails with the error, and as an 'error'
+  // event on the pool (idle clients) or on the client (one checked out, as inside a
+  // transaction). Unheard, the event would end the process; the failed query is what
+  // reaches the caller, and through it Slack (no acknowledgement, so Slack retries).
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   try {
     const client = await pool.connect();
     try {
