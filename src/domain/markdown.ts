@@ -96,15 +96,26 @@ export function heading(depth: 1 | 2 | 3 | 4 | 5 | 6, ...children: PhrasingConte
   return { type: 'heading', depth, children };
 }
 
-/** A tight bullet list; `checked` on an item makes it a task. */
+/** A bullet list, tight unless an item holds a code block; `checked` on an item makes it a task. */
 export function list(items: ListItem[]): List {
-  return { type: 'list', ordered: false, spread: false, children: items };
+  // Loose (blank lines between items) when an item holds a code block, so that its
+  // closing fence is not followed straight by the next item (MD031).
+  return { type: 'list', ordered: false, spread: items.some((item) => item.spread), children: items };
 }
 
 export function listItem(children: BlockContent[], checked?: boolean): ListItem {
-  const item: ListItem = { type: 'listItem', spread: false, children };
+  // An item holding a code block has blank lines between its blocks: a fence straight
+  // after the item's first line is valid Markdown, but linters want it set apart (MD031).
+  const item: ListItem = { type: 'listItem', spread: children.some(holdsCode), children };
   if (checked !== undefined) item.checked = checked;
   return item;
+}
+
+/** A code block, or a quote or list with one inside. */
+function holdsCode(node: BlockContent | ListItem): boolean {
+  if (node.type === 'code') return true;
+  if (node.type === 'blockquote' || node.type === 'list' || node.type === 'listItem') return (node.children as Array<BlockContent | ListItem>).some(holdsCode);
+  return false;
 }
 
 export function table(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<PhrasingContent[]>>): Table {

@@ -233,7 +233,9 @@ function dateFallback(epochSeconds: string | undefined): string {
 /** Only web and mail links become links; `javascript:`, `slack:` and the rest stay text. */
 function linkTarget(rawUrl: string): string | null {
   const url = decodeEntities(rawUrl).trim();
-  if (!/^(https?:\/\/[^\s/]|mailto:[^\s])/i.test(url)) return null;
+  // A mail link must name an address: Markdown writes `<mailto:x>` as the autolink `<x>`,
+  // which without an @ is read as an HTML tag.
+  if (!/^(https?:\/\/[^\s/]|mailto:[^\s@]*@)/i.test(url)) return null;
   // A decoded `<` or `>` has no business in a URL; percent-encoding keeps it out of the output.
   return url.replace(/[\s<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
@@ -326,7 +328,8 @@ function blockquote(children: BlockContent[]): Blockquote {
 
 function codeBlock(raw: string): Code {
   const value = trimCodeEdges(decodeEntities(raw));
-  return { type: 'code', lang: null, meta: null, value: defuseBroadcastText(value) };
+  // `text`: Slack's code blocks name no language, and Markdown linters want one (MD040).
+  return { type: 'code', lang: 'text', meta: null, value: defuseBroadcastText(value) };
 }
 
 /** Slack keeps the newlines just inside the fences; Markdown's fences already imply them. */
@@ -380,7 +383,7 @@ function flattenBlocks(blocks: Array<BlockContent | DefinitionContent>, singleLi
             : block.children,
         ];
       case 'code':
-        return [[inlineCode(block.value.replace(/\s*\n\s*/g, ' '))]];
+        return [[codeSpan(block.value.replace(/\s*\n\s*/g, ' '))]];
       case 'blockquote':
         return flattenBlocks(block.children, singleLine);
       default:
@@ -397,7 +400,7 @@ function inline(node: SlackNode, names: Names): PhrasingContent[] {
       return [text(oneLine(decodeEntities(node.text)))];
     case NodeType.Code:
     case NodeType.PreText:
-      return [inlineCode(oneLine(decodeEntities(node.text)))];
+      return [codeSpan(oneLine(decodeEntities(node.text)))];
     case NodeType.Bold:
       return wrap(children(node.children), (c) => strong(...c));
     case NodeType.Italic:
@@ -426,6 +429,15 @@ function inline(node: SlackNode, names: Names): PhrasingContent[] {
 
 function wrap(children: PhrasingContent[], make: (children: PhrasingContent[]) => PhrasingContent): PhrasingContent[] {
   return children.length > 0 ? [make(children)] : [];
+}
+
+/**
+ * Inline code without the spaces at its edges, which Markdown renders away anyway and
+ * linters flag (MD038); code that is nothing but spaces stays as plain text.
+ */
+function codeSpan(value: string): PhrasingContent {
+  const trimmed = value.trim();
+  return trimmed ? inlineCode(trimmed) : text(value);
 }
 
 function oneLine(value: string): string {

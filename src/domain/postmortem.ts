@@ -88,7 +88,7 @@ function buildTree(input: PostmortemInput, options: PostmortemOptions): Root {
   return {
     type: 'root',
     children: [
-      heading(1, text(`${incidentRef(input.incident.number)}: ${headingText(input.incident.title)}`)),
+      heading(1, text(headingText(incidentRef(input.incident.number), input.incident.title))),
       preamble(ctx),
       fieldTable(ctx),
       ...POSTMORTEM_SECTIONS.flatMap((title) => [heading(2, text(title)), ...sections[title]()]),
@@ -96,7 +96,11 @@ function buildTree(input: PostmortemInput, options: PostmortemOptions): Root {
   };
 }
 
-/** A title on one line, without the trailing punctuation that Markdown linters flag in headings. */
-function headingText(title: string): string {
-  return oneLine(title).replace(/[.,;:!。，；：！]+$/u, '') || oneLine(title);
+/**
+ * `INC-7: Title` on one line, without the trailing punctuation that Markdown linters
+ * flag in headings; a title that is nothing but punctuation leaves `INC-7` alone.
+ */
+function headingText(ref: string, title: string): string {
+  const words = oneLine(title).replace(/[\s.,;:!。，；：！]+$/u, '');
+  return words ? `${ref}: ${words}` : ref;
 }

@@ -166,7 +166,7 @@ describe('form', () => {
           await lintAndChart(input, zone);
         },
       ),
-      { numRuns: 30 },
+      { numRuns: 25 },
     );
   });
 });

@@ -142,6 +142,18 @@ export function textBlocks(ctx: DraftContext, mrkdwn: string): BlockContent[] {
   return blocks.length > 0 ? blocks : [paragraph(emphasis(text('(no text)')))];
 }
 
+/**
+ * What someone wrote, shown as a paragraph of its own (the summary, the impact
+ * statement). A first paragraph that is all bold or italic would read to Markdown
+ * linters as a heading written with emphasis (MD036): that one gets `label` in front.
+ */
+export function standalone(blocks: BlockContent[], label: string): BlockContent[] {
+  const [first] = blocks;
+  const emphasisOnly =
+    first?.type === 'paragraph' && first.children.length === 1 && (first.children[0]?.type === 'strong' || first.children[0]?.type === 'emphasis');
+  return emphasisOnly ? withLead([strong(text(label)), text(' ')], blocks) : blocks;
+}
+
 /** Puts `lead` at the start of the first paragraph, or in its own paragraph when the text starts otherwise. */
 export function withLead(lead: PhrasingContent[], blocks: BlockContent[]): BlockContent[] {
   const [first, ...rest] = blocks;

@@ -6,7 +6,7 @@ import { severityLabel, statusLabel, type Milestone } from '../incident.js';
 import { emphasis, list, listItem, paragraph, strong, table, text, todo } from '../markdown.js';
 import { mrkdwnToMdast } from '../mrkdwn.js';
 import { formatDayHeading, formatDateTime, formatDuration, zoneOffsetMinutes } from '../time.js';
-import { authorOf, messageBlocks, rangeText, timeOf, withLead, type DraftContext } from './context.js';
+import { authorOf, messageBlocks, rangeText, standalone, timeOf, withLead, type DraftContext } from './context.js';
 import { DRAFT_MILESTONE_LABELS, type DraftMilestone, type ImpactWindow } from './figures.js';
 
 export const timestampCommand = (milestone: Milestone): string => `/incident timestamp ${milestone} <time>`;
@@ -63,7 +63,7 @@ function windowText(ctx: DraftContext, window: ImpactWindow): string {
 export function summary(ctx: DraftContext): BlockContent[] {
   const { incident, names } = ctx;
   const blocks: BlockContent[] = [paragraph(text(summarySentence(ctx)))];
-  if (incident.summary?.trim()) blocks.push(...mrkdwnToMdast(incident.summary, names));
+  if (incident.summary?.trim()) blocks.push(...standalone(mrkdwnToMdast(incident.summary, names), 'Summary:'));
   else blocks.push(paragraph(...todo('what happened, and who noticed? Two or three sentences', '/incident summary <text>')));
   if (incident.resolutionSummary?.trim()) {
     blocks.push(...withLead([strong(text('Resolution:')), text(' ')], mrkdwnToMdast(incident.resolutionSummary, names)));
@@ -107,7 +107,7 @@ function summarySentence(ctx: DraftContext): string {
 export function impact(ctx: DraftContext): BlockContent[] {
   const { incident, names, figures } = ctx;
   const blocks: BlockContent[] = incident.impact?.trim()
-    ? mrkdwnToMdast(incident.impact, names)
+    ? standalone(mrkdwnToMdast(incident.impact, names), 'Impact:')
     : [paragraph(...todo('who and what was affected, and how badly? (customers, requests, errors, money, data)', '/incident impact <text>'))];
   const window = figures.impactWindow;
   if (!window) {
