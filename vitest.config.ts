@@ -3,8 +3,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Bundles the bot's entry point once for the tests that start it as a process many times.
-    globalSetup: ['test/support/build-app.ts'],
+    // Once per run: the bot's entry point bundled for the tests that start it as a process
+    // many times, and one PostgreSQL server on which each test file that needs one makes
+    // its own database (test/support/postgres.ts, testDatabase()).
+    globalSetup: ['test/support/build-app.ts', 'test/support/postgres.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Two files at a time: vitest's default is availableParallelism() - 1, one file at a

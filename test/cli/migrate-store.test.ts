@@ -14,7 +14,7 @@ import { openPostgres } from '../../src/db/pg/connection.js';
 import * as pgSchema from '../../src/db/pg/schema.js';
 import * as sqliteSchema from '../../src/db/schema.js';
 import { capturingLogger } from '../support/draft.js';
-import { startPostgres, type PostgresServer } from '../support/postgres.js';
+import { testDatabase } from '../support/postgres.js';
 
 const FIXTURE = new URL('../fixtures/incidents/clearhaus-gateway.json', import.meta.url).pathname;
 
@@ -38,24 +38,21 @@ function output(): { stdout: (text: string) => void; stderr: (text: string) => v
 }
 
 describe('npm run migrate-store', () => {
-  let server: PostgresServer;
   let dir: string;
   let source: string;
 
   beforeAll(async () => {
-    server = await startPostgres();
     dir = mkdtempSync(join(tmpdir(), 'sitrep-migrate-'));
     source = join(dir, 'sitrep.sqlite');
     await replay(loadScript(FIXTURE), { databasePath: source, logger: capturingLogger().logger });
   });
 
   afterAll(async () => {
-    await server?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('moves every row into an empty database, keeping every number, and continues the numbering after them', async () => {
-    const target = await server.createDatabase();
+    const target = await testDatabase();
     const io = output();
     expect(await migrateStoreCli(['--to', target, '--from', source], {}, io)).toBe(0);
     expect(io.err()).toMatch(/^moved .* into postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/\w+: incidents 1, incident_events \d+, messages \d+/);
@@ -83,7 +80,7 @@ describe('npm run migrate-store', () => {
   });
 
   it('refuses a database that is not empty, and changes nothing there', async () => {
-    const target = await server.createDatabase();
+    const target = await testDatabase();
     expect(await migrateStoreCli(['--to', target, '--from', source], {}, output())).toBe(0);
     const io = output();
     expect(await migrateStoreCli(['--to', target, '--from', source], {}, io)).toBe(2);

@@ -8,22 +8,19 @@ import { openPostgres, type PgDatabase } from '../../src/db/pg/connection.js';
 import { claimLaneHeads, completeJob } from '../../src/db/pg/outbox.js';
 import { claimUpdateReminder } from '../../src/db/pg/reminders.js';
 import { incidents, outbox } from '../../src/db/pg/schema.js';
-import { startPostgres, type PostgresServer } from '../support/postgres.js';
+import { testDatabase } from '../support/postgres.js';
 
-let server: PostgresServer;
 let replicaA: PgDatabase;
 let replicaB: PgDatabase;
 
 beforeAll(async () => {
-  server = await startPostgres();
-  const url = await server.createDatabase();
+  const url = await testDatabase();
   // Two pools, as two processes would have; both migrate at once, under the lock.
   [replicaA, replicaB] = await Promise.all([openPostgres(url, { poolSize: 4 }), openPostgres(url, { poolSize: 4 })]);
 });
 
 afterAll(async () => {
   await Promise.all([replicaA?.close(), replicaB?.close()]);
-  await server?.stop();
 });
 
 async function newIncident(db: PgDatabase['db'], title: string): Promise<number> {

@@ -9,7 +9,10 @@ import { startSlackSimulator, type SlackSimulator } from '../../harness/simulato
 import { openDatabase } from '../../src/db/connection.js';
 import { startProcess, type StartOptions } from '../support/process.js';
 
-/** These tests are about `npm start` itself: they run its very command. */
+/**
+ * The full start runs `npm start`'s very command; the refusals run the same entry point
+ * bundled (test/support/build-app.ts), which answers the same in a fraction of the time.
+ */
 const NPM_START: StartOptions = { as: 'npm start' };
 import { mountSmallDisk } from '../support/small-disk.js';
 
@@ -30,7 +33,7 @@ describe('npm start', () => {
     [{ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', INCIDENT_TIMEZONE: 'Nowhere/Land' }, /^sitrep: INCIDENT_TIMEZONE /],
     [{ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', DATABASE_URL: 'postgres://db/sitrep' }, /^sitrep: DATABASE_URL is set, but this version of sitrep runs on SQLite only/],
   ])('stops with one line naming the variable (%j)', async (env, message) => {
-    const running = startProcess(env, NPM_START);
+    const running = startProcess(env);
     expect(await running.exited).toBe(1);
     expect(running.stderr).toMatch(message);
     expect(running.stderr.trim().split('\n')).toHaveLength(1);
@@ -46,7 +49,7 @@ describe('npm start', () => {
         const databasePath = join(disk.dir, 'sitrep.sqlite');
         openDatabase(databasePath).close();
         execFileSync('mount', ['-o', 'remount,ro', disk.dir]);
-        const running = startProcess(env(databasePath), NPM_START);
+        const running = startProcess(env(databasePath));
         expect(await running.exited).toBe(1);
         expect(running.stderr.trim().split('\n')).toHaveLength(1);
         expect(running.stderr).toContain(`sitrep: ${databasePath} cannot be written (its file system is read-only)`);
@@ -62,7 +65,7 @@ describe('npm start', () => {
       execFileSync('mount', ['--bind', databasePath, databasePath]);
       try {
         execFileSync('mount', ['-o', 'remount,ro,bind', databasePath]);
-        const running = startProcess(env(databasePath), NPM_START);
+        const running = startProcess(env(databasePath));
         expect(await running.exited).toBe(1);
         expect(running.stderr.trim().split('\n')).toHaveLength(1);
         expect(running.stderr).toContain(`sitrep: ${databasePath} cannot be written (`);
