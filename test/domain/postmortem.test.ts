@@ -265,7 +265,7 @@ describe('renderPostmortem: time zones and days', () => {
         const { tree } = render(sampleInput({ messages: shuffledMessages, events: shuffledEvents }));
         expect(listItems(section(tree, 'Timeline'))).toEqual(expected);
       }),
-      { numRuns: 20 },
+      { numRuns: 10 },
     );
   });
 
@@ -432,7 +432,7 @@ describe('renderPostmortem: hostile text', () => {
           expect(containsBroadcast(markdown)).toBe(false);
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
   });
 

@@ -41,7 +41,7 @@ describe('the mrkdwn converter on hostile text', () => {
   }
 
   it('never throws, never re-emits a broadcast, and only makes paragraphs, code and quotes', () => {
-    fc.assert(fc.property(hostileText, checkConversion), { numRuns: 400 });
+    fc.assert(fc.property(hostileText, checkConversion), { numRuns: 250 });
   });
 
   it('does the same for very long messages', () => {
@@ -54,7 +54,7 @@ describe('the mrkdwn converter on hostile text', () => {
         const once = neutralizeBroadcasts(input);
         expect(neutralizeBroadcasts(once)).toBe(once);
       }),
-      { numRuns: 600 },
+      { numRuns: 300 },
     );
   });
 
@@ -65,7 +65,7 @@ describe('the mrkdwn converter on hostile text', () => {
         expect(escaped).not.toMatch(/[<>]/);
         expect(decodeEntities(escaped)).toBe(input);
       }),
-      { numRuns: 600 },
+      { numRuns: 300 },
     );
   });
 
@@ -74,7 +74,7 @@ describe('the mrkdwn converter on hostile text', () => {
       fc.property(anyText, (input) => {
         for (const id of mentionedUserIds(input)) expect(input).toContain(`<@${id}`);
       }),
-      { numRuns: 600 },
+      { numRuns: 300 },
     );
   });
 });
@@ -151,7 +151,7 @@ describe('the postmortem draft with hostile content everywhere', () => {
           expect(exported.timeline.map((entry) => entry.text)).toEqual(msgs.map((m) => m.text));
         },
       ),
-      { numRuns: 30 },
+      { numRuns: 20 },
     );
   });
 });
