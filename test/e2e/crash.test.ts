@@ -83,8 +83,13 @@ async function burstThenRestart(world: World, signal: 'SIGKILL' | 'SIGTERM', exi
   const victim = world.running[0]!;
   let next = 0;
   let signalled = false;
+  // Deliveries go on until the bot is seen to have exited: whatever it had not answered
+  // when the signal landed, and whatever was sent after, is refused, however quickly it
+  // answered the requests in flight at the moment the signal was sent.
+  let gone = false;
+  void victim.exited.then(() => (gone = true));
   const sender = async (): Promise<void> => {
-    while (next < BURST && !signalled) {
+    while (next < BURST && !gone) {
       next += 1;
       const ts = sim.nextTs();
       try {
