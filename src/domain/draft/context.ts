@@ -169,6 +169,12 @@ function trimTrailingSpace(nodes: PhrasingContent[]): PhrasingContent[] {
   return value ? [...nodes.slice(0, -1), text(value)] : nodes.slice(0, -1);
 }
 
+/** `Alice (edited, in thread)`: the author, and what sets the message apart from a plain post. */
+export function authorWithNotes(ctx: DraftContext, message: TimelineMessage): string {
+  const notes = [message.editedAt !== null ? 'edited' : null, isThreadReply(message) ? 'in thread' : null].filter((note): note is string => note !== null);
+  return `${authorOf(ctx, message)}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
+}
+
 export function isThreadReply(message: TimelineMessage): boolean {
   return message.threadTs !== null && message.threadTs !== message.ts;
 }

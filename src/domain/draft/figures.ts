@@ -4,7 +4,7 @@
 // and which mitigation attempts did not end the impact. Numbers only (epoch ms
 // and durations in ms); the draft words them and `--format json` carries them.
 
-import { MILESTONE_LABELS, MILESTONES, type Milestone, type Severity } from '../incident.js';
+import { MILESTONE_LABELS, MILESTONES, type Severity } from '../incident.js';
 import type { Category } from '../reactions.js';
 import { isJoin, type PostmortemInput, type TimelineMessage } from '../timeline.js';
 
@@ -171,11 +171,16 @@ export function deriveFigures(input: PostmortemInput, reminderIntervalMs = DEFAU
   };
 }
 
-function milestoneFigures(times: Partial<Record<DraftMilestone, number>>): MilestoneFigure[] {
-  const impact = times['impact-started'] ?? null;
-  const known = DRAFT_MILESTONES.filter((milestone) => times[milestone] !== undefined).sort(
+/** The milestones that have a time, earliest first; at the same time, in their usual order. */
+function knownInTimeOrder(times: Partial<Record<DraftMilestone, number>>): DraftMilestone[] {
+  return DRAFT_MILESTONES.filter((milestone) => times[milestone] !== undefined).sort(
     (a, b) => (times[a] ?? 0) - (times[b] ?? 0) || DRAFT_MILESTONES.indexOf(a) - DRAFT_MILESTONES.indexOf(b),
   );
+}
+
+function milestoneFigures(times: Partial<Record<DraftMilestone, number>>): MilestoneFigure[] {
+  const impact = times['impact-started'] ?? null;
+  const known = knownInTimeOrder(times);
   const figures = known.map((milestone, index): MilestoneFigure => {
     const at = times[milestone] ?? 0;
     const previous = index > 0 ? (known[index - 1] ?? null) : null;
@@ -265,9 +270,7 @@ function timeAtEachSeverity(periods: readonly SeverityPeriod[]): Array<{ severit
  */
 function phasesOf(times: Partial<Record<DraftMilestone, number>>, span: { from: number; to: number }, resolved: boolean): Phase[] {
   const groups: Array<{ at: number; milestones: DraftMilestone[] }> = [];
-  const known = DRAFT_MILESTONES.filter((milestone) => times[milestone] !== undefined).sort(
-    (a, b) => (times[a] ?? 0) - (times[b] ?? 0) || DRAFT_MILESTONES.indexOf(a) - DRAFT_MILESTONES.indexOf(b),
-  );
+  const known = knownInTimeOrder(times);
   // Times are shown to the minute: milestones within the same minute bound one phase,
   // not a phase of "14:43 – 14:43 (1s)".
   for (const milestone of known) {

@@ -8,7 +8,7 @@ import { mrkdwnToMdast, mrkdwnToPhrasing } from '../mrkdwn.js';
 import { emojiFor } from '../reactions.js';
 import { formatDuration } from '../time.js';
 import { ACTION_TYPES, isJoin, type FollowUpAction, type TimelineMessage } from '../timeline.js';
-import { authorOf, isThreadReply, messageBlocks, timeOf, withLead, type DraftContext } from './context.js';
+import { authorOf, authorWithNotes, messageBlocks, timeOf, withLead, type DraftContext } from './context.js';
 import { statusesBefore } from './timeline.js';
 
 // --- status updates ----------------------------------------------------------------
@@ -203,7 +203,6 @@ export function transcript(ctx: DraftContext): BlockContent[] {
 }
 
 function transcriptItem(ctx: DraftContext, message: TimelineMessage): ListItem {
-  const notes = [message.editedAt !== null ? 'edited' : null, isThreadReply(message) ? 'in thread' : null].filter((note): note is string => note !== null);
-  const author = `${authorOf(ctx, message)}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
+  const author = authorWithNotes(ctx, message);
   return listItem(withLead([timeOf(ctx, ctx.when(message.at), message), text(` · ${author}: `)], messageBlocks(ctx, message)));
 }

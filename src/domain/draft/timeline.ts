@@ -10,7 +10,7 @@ import { mrkdwnToMdast } from '../mrkdwn.js';
 import { CATEGORY_LABELS, reactionLegend, type Category } from '../reactions.js';
 import { dayKey, formatDayHeading, formatDuration, formatTime } from '../time.js';
 import type { IncidentEvent } from '../timeline.js';
-import { authorOf, isThreadReply, messageBlocks, oneLine, rangeText, textBlocks, timeOf, withLead, type DraftContext, type Entry } from './context.js';
+import { authorWithNotes, messageBlocks, oneLine, rangeText, textBlocks, timeOf, withLead, type DraftContext, type Entry } from './context.js';
 import { DRAFT_MILESTONE_LABELS, type Phase } from './figures.js';
 import { ganttChart } from './gantt.js';
 
@@ -95,8 +95,7 @@ function entryItem(ctx: DraftContext, entry: Entry, before: Status | null): List
   const time = formatTime(entry.at, ctx.zone);
   if (entry.kind === 'event') return listItem(withLead([timeOf(ctx, time, null), text(' · ')], eventBlocks(ctx, entry.event, before)));
   const { message } = entry;
-  const notes = [message.editedAt !== null ? 'edited' : null, isThreadReply(message) ? 'in thread' : null].filter((note): note is string => note !== null);
-  const author = `${authorOf(ctx, message)}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
+  const author = authorWithNotes(ctx, message);
   const labels = [...entry.milestones.map((milestone) => DRAFT_MILESTONE_LABELS[milestone]), categoryList(message.categories)];
   const lead: PhrasingContent[] = [timeOf(ctx, time, message), text(` · ${labels.join(' · ')} · ${author}: `)];
   return listItem(withLead(lead, messageBlocks(ctx, message)));
