@@ -23,6 +23,8 @@ export interface DraftContext {
   entries: Entry[];
   /** The marked messages by ts (a big incident has many more that are not). */
   marked: ReadonlyMap<string, TimelineMessage>;
+  /** The local day (dayKey) of each entry, worked out once. */
+  dayOf: ReadonlyMap<Entry, string>;
   /** Whether the record crosses a local midnight; then times outside the timeline carry their date. */
   multiDay: boolean;
   /** A time as shown outside the day-headed timeline. */
@@ -38,7 +40,8 @@ export type Entry =
 
 export function draftContext(input: PostmortemInput, zone: string, reminderIntervalMs: number | undefined): DraftContext {
   const entries = timelineEntries(input);
-  const days = new Set(entries.map((entry) => dayKey(entry.at, zone)));
+  const dayOf = new Map(entries.map((entry) => [entry, dayKey(entry.at, zone)]));
+  const days = new Set(dayOf.values());
   days.add(dayKey(input.incident.declaredAt, zone));
   if (input.incident.resolvedAt !== null) days.add(dayKey(input.incident.resolvedAt, zone));
   const multiDay = days.size > 1;
@@ -52,6 +55,7 @@ export function draftContext(input: PostmortemInput, zone: string, reminderInter
     names: input.names,
     entries,
     marked: new Map(entries.flatMap((entry) => (entry.kind === 'message' ? [[entry.message.ts, entry.message] as const] : []))),
+    dayOf,
     multiDay,
     when: (at) => (multiDay ? formatDateTime(at, zone) : formatTime(at, zone)),
     nameOf: (userId) => displayName(userId, input.names),

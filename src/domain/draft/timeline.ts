@@ -44,7 +44,7 @@ export function timeline(ctx: DraftContext): BlockContent[] {
       items = [];
     };
     for (const entry of entries) {
-      const day = dayKey(entry.at, ctx.zone);
+      const day = ctx.dayOf.get(entry) ?? dayKey(entry.at, ctx.zone);
       if (ctx.multiDay && day !== lastDay) {
         flush();
         blocks.push(heading(4, text(formatDayHeading(entry.at, ctx.zone))));
