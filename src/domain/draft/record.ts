@@ -151,7 +151,8 @@ export function participants(ctx: DraftContext): BlockContent[] {
   for (const action of ctx.input.actions) if (action.createdBy) person(action.createdBy, action.createdAt).commands += 1;
   for (const role of ROLES) {
     const holder = incident.roles[role];
-    if (holder) people.get(holder)?.roles.add(role) ?? person(holder, incident.declaredAt).roles.add(role);
+    // A holder not seen otherwise has been a participant since the declaration.
+    if (holder) (people.get(holder) ?? person(holder, incident.declaredAt)).roles.add(role);
   }
   const order: ReadonlyArray<Role | 'declared'> = [...ROLES, 'declared'];
   const rows = [...people.values()]
