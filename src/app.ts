@@ -21,7 +21,7 @@ import type { CommandOutcome } from './listeners/commands/index.js';
 import { registerListeners } from './listeners/index.js';
 import { Tasks } from './tasks.js';
 import { BotIdentityCache } from './transport/bot-identity.js';
-import { drainConnections } from './transport/drain-connections.js';
+import { watchConnections, type ConnectionDrain } from './transport/drain-connections.js';
 import { CommitFirstSocketModeReceiver } from './transport/socket-mode-receiver.js';
 
 export const EVENTS_PATH = '/slack/events';
@@ -164,7 +164,7 @@ export function createSitrep(options: SitrepOptions): Sitrep {
   const reminderIntervalMs =
     options.reminderIntervalMs === undefined ? DEFAULT_REMINDER_INTERVAL_MS : options.reminderIntervalMs;
   let stopReminders: (() => Promise<void>) | null = null;
-  let server: Server | undefined;
+  let connections: ConnectionDrain | undefined;
 
   return {
     app,
@@ -172,8 +172,11 @@ export function createSitrep(options: SitrepOptions): Sitrep {
     async start() {
       // Requests must arrive within a time, and connections are counted (src/http/limits.ts).
       const started = (await app.start(config.port, HTTP_SERVER_OPTIONS)) as unknown;
-      server = started instanceof HttpServer ? started : undefined;
-      if (server) limitServer(server);
+      const server = started instanceof HttpServer ? started : undefined;
+      if (server) {
+        limitServer(server);
+        connections = watchConnections(server);
+      }
       const address = server?.address() as AddressInfo | null | undefined;
       const port = address?.port ?? config.port;
       logger.info({ mode: config.mode, port }, 'sitrep is listening');
@@ -192,7 +195,7 @@ export function createSitrep(options: SitrepOptions): Sitrep {
       await stopReminders?.();
       stopReminders = null;
       const closing = app.stop();
-      const stopDraining = server ? drainConnections(server, CONNECTION_GRACE_MS) : undefined;
+      const stopDraining = connections?.drain(CONNECTION_GRACE_MS);
       await closing;
       stopDraining?.();
       // A Slack call that hangs must not hold the stop: what it was sending stays queued
