@@ -166,7 +166,7 @@ describe('form', () => {
           await lintAndChart(input, zone);
         },
       ),
-      { numRuns: 25 },
+      { numRuns: 15 },
     );
   });
 });

@@ -432,7 +432,7 @@ describe('renderPostmortem: hostile text', () => {
           expect(containsBroadcast(markdown)).toBe(false);
         },
       ),
-      { numRuns: 40 },
+      { numRuns: 25 },
     );
   });
 

@@ -83,7 +83,9 @@ describe('the postmortem draft with hostile content everywhere', () => {
   const hostileMessage = fc.record({
     minute: fc.integer({ min: 0, max: 60 * 30 }),
     user: fc.constantFrom('U1', 'U2', 'U3', 'U_UNKNOWN', null),
-    text: anyText,
+    // Short texts: very long ones go through the same converter, checked above, and
+    // parsing a draft that holds a few of them took most of the suite's fuzzing time.
+    text: hostileText,
     categories: fc.subarray([...CATEGORIES]),
     authorName: fc.option(hostileText, { nil: null }),
     files: fc.array(fc.record({ name: hostileText, url: fc.option(hostileText, { nil: null }) }), { maxLength: 2 }),

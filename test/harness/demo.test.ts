@@ -11,17 +11,17 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../../harness/demo.js';
+import { BUNDLED_DEMO } from '../support/build-app.js';
 import { ROOT } from '../support/sandbox.js';
 
 const run = promisify(execFile);
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
 const dir = mkdtempSync(join(tmpdir(), 'sitrep-demo-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The demo as `npm run demo -- …args` runs it, in its own process. */
+/** The demo's entry point in its own process (bundled by the run's global setup, test/support/build-app.ts). */
 async function demoProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(TSX, [join(ROOT, 'harness/demo.ts'), ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+    const { stdout, stderr } = await run(process.execPath, [BUNDLED_DEMO, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };

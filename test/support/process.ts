@@ -1,7 +1,7 @@
 // sitrep as a separate process, for tests of start-up, shutdown and crashes: either
 // exactly as `npm start` runs it (one node process with tsx's loader), or the same
 // entry point bundled once by the test run's global setup (test/support/build-app.ts),
-// which starts in about half the time. A signal sent here reaches the bot itself.
+// which starts on a quarter of the CPU. A signal sent here reaches the bot itself.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
