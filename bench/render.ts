@@ -8,6 +8,7 @@
 
 import { readFileSync } from 'node:fs';
 import { openDatabase, type Db } from '../src/db/connection.js';
+import { sqliteStore } from '../src/db/sqlite-store.js';
 import { addAction } from '../src/db/actions.js';
 import { addNote, changeSeverity, assignRole, findIncident, insertIncident, saveStatus, setIncidentChannel, setMilestone } from '../src/db/incidents.js';
 import { applyStatus, type Status } from '../src/domain/incident.js';
@@ -135,12 +136,13 @@ function peakRssMb(): number {
  * (the figures that count), then, with `warmRuns` > 0, again that many times in the
  * same process, as a long-running bot would: `warmMs` is the last of those.
  */
-function render(path: string, warmRuns: number): void {
+async function render(path: string, warmRuns: number): Promise<void> {
   const database = openDatabase(path);
+  const store = sqliteStore(database);
   const baselineMb = peakRssMb();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const input = loadPostmortemInput(database.db as Db, 1, DEFAULT_REACTIONS);
+  const input = await loadPostmortemInput(store.queries, 1, DEFAULT_REACTIONS);
   if (!input) throw new Error('no incident 1');
   const t1 = performance.now();
   const markdown = renderPostmortem(input);
@@ -150,11 +152,11 @@ function render(path: string, warmRuns: number): void {
   let warmMs: number | null = null;
   for (let run = 0; run < warmRuns; run++) {
     const start = performance.now();
-    const again = loadPostmortemInput(database.db as Db, 1, DEFAULT_REACTIONS);
+    const again = await loadPostmortemInput(store.queries, 1, DEFAULT_REACTIONS);
     if (!again || renderPostmortem(again) !== markdown) throw new Error('a second render differs from the first');
     warmMs = performance.now() - start;
   }
-  database.close();
+  await store.close();
   const timelineEntries = markdown.split('\n## Timeline')[1]?.split('\n## Detection')[0]?.match(/^- \*\*/gm)?.length ?? 0;
   process.stdout.write(
     `${JSON.stringify({

@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { createSitrep, EVENTS_PATH, type Sitrep, type SitrepOptions } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { openDatabase, type Database } from '../src/db/connection.js';
+import { sqliteStore } from '../src/db/sqlite-store.js';
+import type { Store } from '../src/db/store.js';
 import { configSecrets, createLogger, type Logger } from '../src/logger.js';
 import type { Clock } from '../src/services/context.js';
 import { SlackDriver } from './simulator/driver.js';
@@ -47,6 +49,7 @@ export interface Sandbox {
   driver: SlackDriver;
   sitrep: Sitrep;
   database: Database;
+  store: Store;
   config: Config;
   /** Where the app takes Slack's requests. */
   appUrl: string;
@@ -74,9 +77,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const logger = options.logger ?? createLogger(config.logLevel, undefined, { secrets: configSecrets(config) });
   const database = openDatabase(config.databasePath, options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {});
   // A failing call must fail the test that made it, not retry for minutes.
+  const store = sqliteStore(database);
   const sitrep = createSitrep({
     config,
-    database,
+    store,
     logger,
     now,
     retryConfig: { retries: 0 },
@@ -99,11 +103,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     driver,
     sitrep,
     database,
+    store,
     config,
     appUrl,
     async stop() {
       await sitrep.stop();
-      database.close();
+      await store.close();
       if (ownsSim) await sim.close();
     },
   };

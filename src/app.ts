@@ -2,12 +2,12 @@
 // services' context, and the listeners. Starting and stopping live here too.
 
 import type { AddressInfo } from 'node:net';
-import { Server as HttpServer, type RequestListener, type Server } from 'node:http';
+import { Server as HttpServer, type RequestListener } from 'node:http';
 import { App, HTTPReceiver, type Receiver } from '@slack/bolt';
 // retryPolicies is a CommonJS re-export that Node's ESM loader cannot see by name.
 import webApi, { type RetryOptions } from '@slack/web-api';
 import type { Config } from './config.js';
-import type { Database } from './db/connection.js';
+import type { Store } from './db/store.js';
 import type { ReactionMap } from './domain/reactions.js';
 import { dropMalformedEvents } from './http/event-shape.js';
 import { DEFAULT_GUARD_POLICY, guardRequests } from './http/guard.js';
@@ -41,7 +41,7 @@ export const DEFAULT_REMINDER_INTERVAL_MS = 60_000;
 
 export interface SitrepOptions {
   config: Config;
-  database: Database;
+  store: Store;
   logger: Logger;
   now?: Clock;
   reactions?: ReactionMap;
@@ -112,7 +112,7 @@ function buildReceiver(config: Config, logger: Logger, options: Pick<SitrepOptio
 }
 
 export function createSitrep(options: SitrepOptions): Sitrep {
-  const { config, database, logger } = options;
+  const { config, store, logger } = options;
   const receiver = buildReceiver(config, logger, options);
   const clientOptions = {
     ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
@@ -124,7 +124,8 @@ export function createSitrep(options: SitrepOptions): Sitrep {
   const slack = new webApi.WebClient(config.botToken, { ...clientOptions, logger: boltLogger(logger) });
   const tasks = new Tasks(logger);
   const ctx: SlackContext = {
-    db: database.db,
+    store,
+    db: store.queries,
     slack,
     config,
     logger,

@@ -18,7 +18,11 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, undefined, { secrets: configSecrets(config) });
   // Loaded once the configuration is known to be good: a mistyped variable is answered
   // at once, without first loading Bolt, drizzle and SQLite.
-  const [{ createSitrep }, { DatabaseError, openDatabase }] = await Promise.all([import('./app.js'), import('./db/connection.js')]);
+  const [{ createSitrep }, { DatabaseError, openDatabase }, { sqliteStore }] = await Promise.all([
+    import('./app.js'),
+    import('./db/connection.js'),
+    import('./db/sqlite-store.js'),
+  ]);
   let database;
   try {
     database = openDatabase(config.databasePath);
@@ -27,7 +31,8 @@ async function main(): Promise<void> {
     process.stderr.write(`sitrep: ${error.message}\n`);
     process.exit(1);
   }
-  const sitrep = createSitrep({ config, database, logger });
+  const store = sqliteStore(database);
+  const sitrep = createSitrep({ config, store, logger });
   await sitrep.start();
 
   let stopping = false;

@@ -8,6 +8,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadReminderMinutes } from '../config.js';
 import { openDatabase } from '../db/connection.js';
+import { sqliteStore } from '../db/sqlite-store.js';
 import { parseIncidentRef } from '../domain/incident.js';
 import { renderPostmortem } from '../domain/postmortem.js';
 import { parseReactionMap } from '../domain/reactions.js';
@@ -29,7 +30,7 @@ function reminderMinutesOf(env: NodeJS.ProcessEnv): number {
   }
 }
 
-function run(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): void {
+async function run(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -54,11 +55,12 @@ function run(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): void {
   // Opening would create an empty database; a mistyped path deserves a plain answer instead.
   if (!existsSync(path)) throw new UsageError(`there is no database at ${path} (set DATABASE_PATH)`);
   const database = openDatabase(path);
+  const store = sqliteStore(database);
   try {
     const reactions = parseReactionMap(env.INCIDENT_REACTIONS ?? '');
     if (typeof reactions === 'string') throw new UsageError(`INCIDENT_REACTIONS: ${reactions}`);
     const reminderMinutes = reminderMinutesOf(env);
-    const input = loadPostmortemInput(database.db, number, reactions);
+    const input = await loadPostmortemInput(store.queries, number, reactions);
     if (!input) throw new UsageError(`there is no INC-${number} in ${path}`);
     const output =
       values.format === 'json'
@@ -71,7 +73,7 @@ function run(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): void {
       io.stdout(output);
     }
   } finally {
-    database.close();
+    await store.close();
   }
 }
 

@@ -1,7 +1,6 @@
 // The App Home tab for one person: the incidents they may see, published.
 
-import { listRecentlyResolved } from '../db/home.js';
-import { listOpenIncidents, type IncidentRecord } from '../db/incidents.js';
+import type { IncidentRecord } from '../db/incidents.js';
 import { homeView } from '../messages/home-view.js';
 import type { SlackContext } from '../services/context.js';
 import { visibleTo } from './visibility.js';
@@ -15,7 +14,7 @@ const RESOLVED_PAGES = 5;
 async function recentlyResolvedFor(ctx: SlackContext, userId: string): Promise<IncidentRecord[]> {
   const shown: IncidentRecord[] = [];
   for (let page = 0; page < RESOLVED_PAGES && shown.length < HOME_RECENTLY_RESOLVED; page += 1) {
-    const batch = listRecentlyResolved(ctx.db, { limit: RESOLVED_PAGE, offset: page * RESOLVED_PAGE });
+    const batch = await ctx.db.listRecentlyResolved({ limit: RESOLVED_PAGE, offset: page * RESOLVED_PAGE });
     shown.push(...(await visibleTo(ctx, batch, userId)));
     if (batch.length < RESOLVED_PAGE) break;
   }
@@ -25,7 +24,7 @@ async function recentlyResolvedFor(ctx: SlackContext, userId: string): Promise<I
 /** Publishes `userId`'s Home tab; private incidents show only to people in their channel. */
 export async function publishHome(ctx: SlackContext, userId: string): Promise<void> {
   const [open, resolved] = await Promise.all([
-    visibleTo(ctx, listOpenIncidents(ctx.db), userId),
+    visibleTo(ctx, await ctx.db.listOpenIncidents(), userId),
     recentlyResolvedFor(ctx, userId),
   ]);
   await ctx.slack.views.publish({ user_id: userId, view: homeView({ open, resolved, now: ctx.now() }) });
@@ -36,13 +35,13 @@ const RECENT_VIEWERS = 50;
 /** Someone who has not opened the Home tab for this long sees it fresh when they next do. */
 const VIEWER_MEMORY_MS = 60 * 60 * 1000;
 
-// By database: the listeners and the outbox hold different contexts over the same store.
+// By store: the listeners and the outbox hold different contexts over the same one.
 const viewers = new WeakMap<object, Map<string, number>>();
 
 /** Notes that `userId` has the Home tab open (Slack says so each time it is opened). */
 export function rememberViewer(ctx: SlackContext, userId: string): void {
-  const seen = viewers.get(ctx.db) ?? new Map<string, number>();
-  viewers.set(ctx.db, seen);
+  const seen = viewers.get(ctx.store) ?? new Map<string, number>();
+  viewers.set(ctx.store, seen);
   seen.delete(userId);
   seen.set(userId, ctx.now());
   // Insertion order is recency order: the oldest go first.
@@ -55,7 +54,7 @@ export function rememberViewer(ctx: SlackContext, userId: string): void {
  * they left it. Kept in memory: after a restart, tabs are fresh again when opened.
  */
 export function republishHomes(ctx: SlackContext): void {
-  const seen = viewers.get(ctx.db);
+  const seen = viewers.get(ctx.store);
   if (!seen) return;
   const since = ctx.now() - VIEWER_MEMORY_MS;
   for (const [userId, at] of seen) {

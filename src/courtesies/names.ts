@@ -1,7 +1,6 @@
 // People's display names, looked up in the background and cached, so that a draft
 // (and an export on the command line) shows names without asking Slack.
 
-import { cachedNames, saveName } from '../db/users.js';
 import type { SlackContext } from '../services/context.js';
 
 /** Names older than this are fetched again: people change their display names. */
@@ -9,7 +8,7 @@ const NAME_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
 /** Fetches display names that are missing or stale. A failed lookup leaves the old name (or the id). */
 export async function refreshNames(ctx: SlackContext, ids: readonly string[]): Promise<void> {
-  const { fetchedAt } = cachedNames(ctx.db, ids);
+  const { fetchedAt } = await ctx.db.cachedNames(ids);
   const stale = ids.filter((id) => (fetchedAt[id] ?? -Infinity) < ctx.now() - NAME_MAX_AGE_MS);
   await Promise.all(
     stale.map(async (id) => {
@@ -17,7 +16,7 @@ export async function refreshNames(ctx: SlackContext, ids: readonly string[]): P
         const { user } = await ctx.slack.users.info({ user: id });
         // A document wants the full name people know; the handle is the fallback.
         const name = user?.profile?.real_name || user?.real_name || user?.profile?.display_name || user?.name;
-        if (name) saveName(ctx.db, id, name, ctx.now());
+        if (name) await ctx.db.saveName(id, name, ctx.now());
       } catch (err) {
         ctx.logger.warn({ err, user: id }, 'could not look up a display name');
       }

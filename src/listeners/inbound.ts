@@ -11,7 +11,7 @@ const COMMIT = 'sitrepCommit';
 export function registerInbound(app: App, inbound: Inbound): void {
   app.use(async ({ body, context, next }) => {
     const { type, event_id: eventId } = body as { type?: string; event_id?: string };
-    const delivery = inbound.delivery(type === 'event_callback' ? eventId : undefined);
+    const delivery = await inbound.delivery(type === 'event_callback' ? eventId : undefined);
     if (delivery.alreadyHandled) return;
     context[COMMIT] = delivery.commit;
     await next();

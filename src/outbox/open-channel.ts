@@ -4,15 +4,16 @@
 // crash without doing anything twice.
 
 import type { ConversationsListResponse } from '@slack/web-api';
-import { findIncident, findIncidentByChannel, setIncidentChannel, setSummaryMessage, type IncidentRecord } from '../db/incidents.js';
-import { amendUnstarted, enqueue, type OutboxJob } from '../db/outbox.js';
+import type { IncidentRecord } from '../db/incidents.js';
+import type { OutboxJob } from '../db/outbox.js';
 import { channelName, incidentRef } from '../domain/incident.js';
 import { announcement, summaryMessage } from '../messages/blocks.js';
-import { announce, withNotices } from '../services/broadcast.js';
+import { announce } from '../services/broadcast.js';
+import { inTransaction } from '../services/transaction.js';
 import { postOnce } from './post.js';
 import { findInPages } from './slack-pages.js';
 import { classifySlackError, slackErrorCode, tolerating } from './slack-errors.js';
-import type { SlackContext } from '../services/context.js';
+import type { ServiceContext, SlackContext } from '../services/context.js';
 
 /** A response_url that does not answer in this long is given up on. */
 const RESPONSE_TIMEOUT_MS = 5000;
@@ -33,7 +34,7 @@ async function orphanNamed(ctx: SlackContext, name: string): Promise<{ id: strin
     (page: ConversationsListResponse) => page.channels?.find((channel) => channel.name === name),
   );
   if (!found?.id) return null;
-  const ours = found.creator === botUserId && !findIncidentByChannel(ctx.db, found.id);
+  const ours = found.creator === botUserId && !await ctx.db.findIncidentByChannel(found.id);
   return ours ? { id: found.id, name } : null;
 }
 
@@ -63,10 +64,10 @@ async function createChannel(ctx: SlackContext, incident: IncidentRecord): Promi
  * Each step is skipped or harmless when it is run again after a crash.
  */
 export async function openIncidentChannel(ctx: SlackContext, number: number, respondUrl: string | null): Promise<void> {
-  const pending = findIncident(ctx.db, number);
+  const pending = await ctx.db.findIncident(number);
   if (!pending) throw new Error(`incident ${number} does not exist`);
-  if (!pending.channelId) recordChannel(ctx, number, await createChannel(ctx, pending), respondUrl);
-  const incident = findIncident(ctx.db, number);
+  if (!pending.channelId) await recordChannel(ctx, number, await createChannel(ctx, pending), respondUrl);
+  const incident = await ctx.db.findIncident(number);
   const channelId = incident?.channelId;
   if (!incident || !channelId) throw new Error(`incident ${number} has no channel after creating one`);
 
@@ -77,7 +78,7 @@ export async function openIncidentChannel(ctx: SlackContext, number: number, res
   if (refused) {
     ctx.logger.warn({ incident: number, channel: channelId, user: incident.declaredBy, error: refused }, 'Slack would not add the declarer');
     // The answer is queued behind this job, so it has not gone yet.
-    amendUnstarted(ctx.db, number, 'tell-declarer', { refused });
+    await ctx.db.amendUnstarted(number, 'tell-declarer', { refused });
   }
   const summaryTs = incident.summaryTs ?? (await postSummary(ctx, incident, channelId));
   // Pinned on every run: a run that stopped between posting the summary and pinning it left it unpinned.
@@ -94,7 +95,7 @@ async function postSummary(ctx: SlackContext, incident: IncidentRecord, channelI
     since: incident.declaredAt,
     checkFirst: true,
   });
-  if (ts) setSummaryMessage(ctx.db, incident.number, ts);
+  if (ts) await ctx.db.setSummaryMessage(incident.number, ts);
   return ts;
 }
 
@@ -103,14 +104,14 @@ async function postSummary(ctx: SlackContext, incident: IncidentRecord, channelI
  * that finds the channel recorded skips this, so nothing here is ever queued twice. The
  * jobs queue behind the one opening the channel, so they go once its summary is pinned.
  */
-function recordChannel(ctx: SlackContext, number: number, channel: { id: string; name: string }, respondUrl: string | null): void {
-  withNotices(ctx, () => {
-    setIncidentChannel(ctx.db, number, channel.id, channel.name);
-    const incident = findIncident(ctx.db, number);
+async function recordChannel(ctx: SlackContext, number: number, channel: { id: string; name: string }, respondUrl: string | null): Promise<void> {
+  await inTransaction(ctx, async (tx) => {
+    await tx.db.setIncidentChannel(number, channel.id, channel.name);
+    const incident = await tx.db.findIncident(number);
     if (!incident) throw new Error(`incident ${number} does not exist`);
     // The declarer first: they are waiting for it, and it needs no Slack method a rate limit could pause.
-    if (respondUrl) enqueue(ctx.db, number, { kind: 'tell-declarer', respondUrl, refused: null, failure: null }, ctx.now());
-    announce(ctx, incident, announcement(incident, ':rotating_light: Declared'));
+    if (respondUrl) await tx.db.enqueue(number, { kind: 'tell-declarer', respondUrl, refused: null, failure: null }, tx.now());
+    await announce(tx, incident, announcement(incident, ':rotating_light: Declared'));
   });
 }
 
@@ -151,18 +152,18 @@ async function inviteRefusal(ctx: SlackContext, channel: string, userId: string)
  * Call it in the transaction that gives up on the job. An incident with a channel was
  * opened, and its answer is queued already.
  */
-export function queueDeclareFailure(ctx: SlackContext, number: number, respondUrl: string | null, reason: string): void {
-  if (!respondUrl || findIncident(ctx.db, number)?.channelId) return;
-  enqueue(ctx.db, number, { kind: 'tell-declarer', respondUrl, refused: null, failure: reason }, ctx.now());
+export async function queueDeclareFailure(ctx: ServiceContext, number: number, respondUrl: string | null, reason: string): Promise<void> {
+  if (!respondUrl || (await ctx.db.findIncident(number))?.channelId) return;
+  await ctx.db.enqueue(number, { kind: 'tell-declarer', respondUrl, refused: null, failure: reason }, ctx.now());
 }
 
 /** The answer to the declarer, written when it is sent: the channel is recorded by then. */
 export async function answerDeclarer(ctx: SlackContext, number: number, job: Extract<OutboxJob, { kind: 'tell-declarer' }>): Promise<void> {
-  await tellDeclarer(ctx, job.respondUrl, job.failure === null ? openedText(ctx, number, job.refused) : failedText(number, job.failure));
+  await tellDeclarer(ctx, job.respondUrl, job.failure === null ? await openedText(ctx, number, job.refused) : failedText(number, job.failure));
 }
 
-function openedText(ctx: SlackContext, number: number, refused: string | null): string {
-  const channelId = findIncident(ctx.db, number)?.channelId;
+async function openedText(ctx: SlackContext, number: number, refused: string | null): Promise<string> {
+  const channelId = (await ctx.db.findIncident(number))?.channelId;
   const opened = `${incidentRef(number)} is open in <#${channelId}>. Everything said there is recorded.`;
   const notAdded = refused
     ? ` Slack would not add you to it (\`${refused}\`: ${INVITE_REFUSALS[refused] ?? 'see Slack\'s conversations.invite errors'}); ask someone in the channel to add you.`

@@ -4,7 +4,6 @@
 
 import type { KnownBlock } from '@slack/types';
 import type { ConversationsHistoryResponse } from '@slack/web-api';
-import { findIncident } from '../db/incidents.js';
 import { summaryMessage } from '../messages/blocks.js';
 import { findInPages } from './slack-pages.js';
 import type { SlackContext } from '../services/context.js';
@@ -47,7 +46,7 @@ export async function postOnce(
 
 /** Re-renders the pinned summary from what is stored now, so it never shows a stale state. */
 export async function refreshSummaryNow(ctx: SlackContext, number: number): Promise<void> {
-  const incident = findIncident(ctx.db, number);
+  const incident = await ctx.db.findIncident(number);
   if (!incident?.channelId || !incident.summaryTs) return;
   await ctx.slack.chat.update({ channel: incident.channelId, ts: incident.summaryTs, ...summaryMessage(incident, ctx.reactions) });
 }

@@ -4,7 +4,6 @@
 
 import type { ConversationsHistoryResponse } from '@slack/web-api';
 import { refreshNames } from '../courtesies/names.js';
-import { listDraftFileIds, listLiveDrafts, markDraftWithdrawn, recordPostedDraft } from '../db/drafts.js';
 import { incidentRef } from '../domain/incident.js';
 import { renderPostmortem } from '../domain/postmortem.js';
 import { loadPostmortemInput, postmortemOptions, userIdsOf } from '../services/postmortem.js';
@@ -26,17 +25,17 @@ export async function publishPostmortem(
   number: number,
   attempt: { since: number; checkFirst: boolean } = { since: 0, checkFirst: false },
 ): Promise<string> {
-  const first = loadPostmortemInput(ctx.db, number, ctx.reactions);
+  const first = await loadPostmortemInput(ctx.db, number, ctx.reactions);
   const channel = first?.incident.channelId;
   if (!first || !channel) throw new Error(`incident ${number} has no channel to post its draft in`);
   const filename = postmortemFilename(number);
   await refreshNames(ctx, userIdsOf(first));
-  const input = loadPostmortemInput(ctx.db, number, ctx.reactions) ?? first;
+  const input = (await loadPostmortemInput(ctx.db, number, ctx.reactions)) ?? first;
   const markdown = renderPostmortem(input, postmortemOptions({ reminderMinutes: ctx.config.updateReminderMinutes }));
   if (attempt.checkFirst) {
     const shared = await unrecordedDraftSince(ctx, number, channel, attempt.since);
     if (shared) {
-      recordPostedDraft(ctx.db, { incidentId: number, fileId: shared, postedAt: ctx.now() });
+      await ctx.db.recordPostedDraft({ incidentId: number, fileId: shared, postedAt: ctx.now() });
       return markdown;
     }
   }
@@ -47,7 +46,7 @@ export async function publishPostmortem(
     content: markdown,
     initial_comment: `:memo: Postmortem draft for ${incidentRef(number)}. Download it, fill in the _TODO_ prompts, and publish. \`npm run postmortem -- ${number}\` exports the same draft.`,
   });
-  for (const fileId of uploadedFileIds(uploaded)) recordPostedDraft(ctx.db, { incidentId: number, fileId, postedAt: ctx.now() });
+  for (const fileId of uploadedFileIds(uploaded)) await ctx.db.recordPostedDraft({ incidentId: number, fileId, postedAt: ctx.now() });
   ctx.logger.info({ incident: number, bytes: markdown.length }, 'postmortem draft posted');
   return markdown;
 }
@@ -55,7 +54,7 @@ export async function publishPostmortem(
 /** A draft the bot shared in the channel since `since` that no earlier upload recorded: this job's lost one. */
 async function unrecordedDraftSince(ctx: SlackContext, number: number, channel: string, since: number): Promise<string | null> {
   const filename = postmortemFilename(number);
-  const known = new Set(listDraftFileIds(ctx.db, number));
+  const known = new Set(await ctx.db.listDraftFileIds(number));
   const { user_id: botUserId } = await ctx.slack.auth.test();
   const fileId = await findInPages(
     ctx.slack,
@@ -78,8 +77,8 @@ function uploadedFileIds(result: unknown): string[] {
 
 /** Deletes the drafts posted so far, which may quote text deleted since. */
 export async function withdrawDrafts(ctx: SlackContext, number: number): Promise<void> {
-  for (const draft of listLiveDrafts(ctx.db, number)) {
+  for (const draft of await ctx.db.listLiveDrafts(number)) {
     await tolerating(['file_not_found', 'file_deleted'], () => ctx.slack.files.delete({ file: draft.fileId }));
-    markDraftWithdrawn(ctx.db, draft.id, ctx.now());
+    await ctx.db.markDraftWithdrawn(draft.id, ctx.now());
   }
 }

@@ -11,24 +11,14 @@
 
 import { performance } from 'node:perf_hooks';
 import webApi from '@slack/web-api';
-import { findIncident } from '../db/incidents.js';
-import {
-  laneHeads,
-  markAttempt,
-  markFailed,
-  markSent,
-  nextInLane,
-  nextNotBefore,
-  noteError,
-  type OutboxEntry,
-  type OutboxJob,
-} from '../db/outbox.js';
+import type { OutboxEntry, OutboxJob } from '../db/outbox.js';
 import type { SlackContext } from '../services/context.js';
 import { republishHomes } from '../courtesies/home.js';
 import { postOnce, refreshSummaryNow } from './post.js';
 import { answerDeclarer, inviteToChannel, openIncidentChannel, queueDeclareFailure } from './open-channel.js';
 import { publishPostmortem, withdrawDrafts } from './publish-draft.js';
 import { classifySlackError } from './slack-errors.js';
+import { inTransaction } from '../services/transaction.js';
 
 export interface OutboxOptions {
   /** The first retry's delay; it doubles up to `maxRetryMs`. */
@@ -103,7 +93,7 @@ export class Outbox {
     this.scanning = true;
     this.ctx.tasks.run('send the outbox', async () => {
       this.scanning = false;
-      this.scan();
+      await this.scan();
     });
   }
 
@@ -115,17 +105,17 @@ export class Outbox {
   }
 
   /** Starts every lane whose next job can go now, and sets a wake-up for the ones that wait. */
-  private scan(): void {
+  private async scan(): Promise<void> {
     if (this.stopped) return;
     let retryAt = Infinity;
-    for (const entry of laneHeads(this.ctx.db, this.ctx.now())) {
+    for (const entry of await this.ctx.db.laneHeads(this.ctx.now())) {
       if (this.busy.has(entry.incidentId)) continue;
       const readyAt = this.readyAt(entry);
       if (readyAt > monotonic()) retryAt = Math.min(retryAt, readyAt);
       else this.startLane(entry.incidentId);
     }
     if (retryAt !== Infinity) this.waitToRetry(retryAt);
-    this.wakeWhenDue(nextNotBefore(this.ctx.db, this.ctx.now()));
+    this.wakeWhenDue(await this.ctx.db.nextNotBefore(this.ctx.now()));
   }
 
   private startLane(incidentId: number): void {
@@ -145,14 +135,14 @@ export class Outbox {
   private async runLane(incidentId: number): Promise<void> {
     for (;;) {
       if (this.stopped) return;
-      const entry = nextInLane(this.ctx.db, incidentId, this.ctx.now());
+      const entry = await this.ctx.db.nextInLane(incidentId, this.ctx.now());
       if (!entry || this.readyAt(entry) > monotonic()) return;
       // Counted before the call: after a crash mid-call, the next attempt looks before it posts.
-      markAttempt(this.ctx.db, entry.id);
+      await this.ctx.db.markAttempt(entry.id);
       const outcome = await this.send(entry);
       // Later jobs of this incident wait behind one that must be retried, so its channel reads in order.
       if (!outcome.done) {
-        noteError(this.ctx.db, entry.id, outcome.error);
+        await this.ctx.db.noteError(entry.id, outcome.error);
         this.heldUntil.set(incidentId, monotonic() + outcome.afterMs);
         return;
       }
@@ -220,7 +210,7 @@ export class Outbox {
     const { ctx } = this;
     try {
       await this.perform(entry);
-      markSent(ctx.db, entry.id, ctx.now());
+      await ctx.db.markSent(entry.id, ctx.now());
       return { done: true };
     } catch (error) {
       const kind = classifySlackError(error);
@@ -231,9 +221,10 @@ export class Outbox {
         return { done: false, afterMs, error: message };
       }
       ctx.logger.error({ err: error, job: entry.id, kind: entry.job.kind }, 'Slack call failed for good; giving up on it');
-      ctx.db.transaction(() => {
-        markFailed(ctx.db, entry.id, ctx.now(), message);
-        if (entry.job.kind === 'open-channel') queueDeclareFailure(ctx, entry.incidentId, entry.job.respondUrl, message);
+      const { job } = entry;
+      await inTransaction(ctx, async (tx) => {
+        await tx.db.markFailed(entry.id, tx.now(), message);
+        if (job.kind === 'open-channel') await queueDeclareFailure(tx, entry.incidentId, job.respondUrl, message);
       });
       return { done: true };
     }
@@ -241,7 +232,7 @@ export class Outbox {
 
   private async perform(entry: OutboxEntry): Promise<void> {
     const { ctx } = this;
-    const incident = findIncident(ctx.db, entry.incidentId);
+    const incident = await ctx.db.findIncident(entry.incidentId);
     if (!incident) throw new Error(`outbox job ${entry.id} names incident ${entry.incidentId}, which does not exist`);
     // The attempts counted before this one: any means an earlier call may have taken effect.
     const checkFirst = entry.attempts > 0;

@@ -7,7 +7,7 @@
 
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config.js';
-import type { Db } from '../db/connection.js';
+import type { Queries, Store } from '../db/store.js';
 import type { ReactionMap } from '../domain/reactions.js';
 import type { Logger } from '../logger.js';
 import type { Tasks } from '../tasks.js';
@@ -15,7 +15,13 @@ import type { Tasks } from '../tasks.js';
 export type Clock = () => number;
 
 export interface ServiceContext {
-  db: Db;
+  /** Where everything is kept: transactions are opened here (services/transaction.ts). */
+  store: Store;
+  /**
+   * The queries a use case makes: inside a transaction (a request's commit, or
+   * `inTransaction`), those of that transaction; otherwise the store's own.
+   */
+  db: Queries;
   config: Config;
   logger: Logger;
   now: Clock;

@@ -3,10 +3,8 @@
 // dies); the outbox then opens the channel (outbox/open-channel.ts), resuming
 // after a restart.
 
-import { insertIncident, type IncidentRecord } from '../db/incidents.js';
-import { enqueue } from '../db/outbox.js';
+import type { IncidentRecord } from '../db/incidents.js';
 import type { Severity } from '../domain/incident.js';
-import { withNotices } from './broadcast.js';
 import type { ServiceContext } from './context.js';
 
 export interface DeclareRequest {
@@ -24,9 +22,8 @@ export interface DeclareRequest {
 }
 
 
-export function declareIncident(ctx: ServiceContext, request: DeclareRequest): { incident: IncidentRecord; created: boolean } {
-  const result = withNotices(ctx, () => {
-    const declared = insertIncident(ctx.db, {
+export async function declareIncident(ctx: ServiceContext, request: DeclareRequest): Promise<{ incident: IncidentRecord; created: boolean }> {
+  const declared = await ctx.db.insertIncident({
     title: request.title,
     severity: request.severity,
     summary: request.summary,
@@ -37,12 +34,10 @@ export function declareIncident(ctx: ServiceContext, request: DeclareRequest): {
     declareKey: request.declareKey,
     timeZone: ctx.config.timeZone,
     declaredAt: ctx.now(),
-    });
-    if (declared.created) {
-      enqueue(ctx.db, declared.incident.number, { kind: 'open-channel', respondUrl: request.respondUrl }, ctx.now());
-    }
-    return declared;
   });
-  if (result.created) ctx.logger.info({ incident: result.incident.number }, 'incident declared');
-  return result;
+  if (declared.created) {
+    await ctx.db.enqueue(declared.incident.number, { kind: 'open-channel', respondUrl: request.respondUrl }, ctx.now());
+    ctx.logger.info({ incident: declared.incident.number }, 'incident declared');
+  }
+  return declared;
 }

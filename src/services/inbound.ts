@@ -1,18 +1,21 @@
 // One way to commit before Slack is answered, for every kind of request.
 //
-// A request's writes run in the group commit (db/group-commit.ts): requests handled
-// at the same time share one transaction and one fsync, and each caller's promise,
-// and so Slack's 200 or Socket Mode acknowledgement, waits for that commit. An
-// Events API delivery also carries an event id: it is marked as handled in the same
-// transaction as the writes it caused, so a failure leaves it unmarked (Slack's
-// redelivery is then stored) and a success marks it (a redelivery is then skipped).
+// A request's writes run in one store transaction (on SQLite, requests handled at
+// the same time share one commit and one fsync: db/group-commit.ts), and the
+// caller's promise, and so Slack's 200 or Socket Mode acknowledgement, waits for
+// that commit. An Events API delivery also carries an event id: it is marked as
+// handled in the same transaction as the writes it caused, so a failure leaves it
+// unmarked (Slack's redelivery is then stored) and a success marks it (a
+// redelivery is then skipped).
 
-import { groupCommit } from '../db/group-commit.js';
-import { forgetEventsBefore, isEventHandled, markEventHandled } from '../db/slack-events.js';
 import type { ServiceContext } from './context.js';
+import { inTransaction } from './transaction.js';
 
-/** Runs synchronous writes in the group commit; resolves with their result once committed. */
-export type Commit = <T>(work: () => T) => Promise<T>;
+/**
+ * Runs a request's work in one transaction (its context's queries are the
+ * transaction's); resolves with its result once committed, and wakes the outbox.
+ */
+export type Commit = <T>(work: (tx: ServiceContext) => Promise<T>) => Promise<T>;
 
 /** Slack re-delivers for about an hour; ids are kept for a day. */
 const EVENT_ID_RETENTION_MS = 24 * 60 * 60 * 1000;
@@ -33,17 +36,17 @@ export class Inbound {
   constructor(private readonly ctx: ServiceContext) {}
 
   /** Commit for a request without an event id (commands, interactions). */
-  readonly commit: Commit = (work) => groupCommit(this.ctx.db).run(work);
+  readonly commit: Commit = (work) => inTransaction(this.ctx, work);
 
   /** The delivery of one request; `eventId` for Events API deliveries. */
-  delivery(eventId: string | undefined): Delivery {
+  async delivery(eventId: string | undefined): Promise<Delivery> {
     if (!eventId) return { alreadyHandled: false, commit: this.commit, finish: async () => undefined };
-    if (isEventHandled(this.ctx.db, eventId)) return { alreadyHandled: true, commit: this.commit, finish: async () => undefined };
+    if (await this.ctx.db.isEventHandled(eventId)) return { alreadyHandled: true, commit: this.commit, finish: async () => undefined };
     let marked = false;
     const commit: Commit = async (work) => {
-      const result = await groupCommit(this.ctx.db).run(() => {
-        const value = work();
-        this.markHandled(eventId);
+      const result = await inTransaction(this.ctx, async (tx) => {
+        const value = await work(tx);
+        await this.markHandled(tx, eventId);
         return value;
       });
       marked = true;
@@ -53,17 +56,17 @@ export class Inbound {
       alreadyHandled: false,
       commit,
       finish: async () => {
-        if (!marked) await groupCommit(this.ctx.db).run(() => this.markHandled(eventId));
+        if (!marked) await inTransaction(this.ctx, (tx) => this.markHandled(tx, eventId));
       },
     };
   }
 
-  private markHandled(eventId: string): void {
-    markEventHandled(this.ctx.db, eventId, this.ctx.now());
+  private async markHandled(tx: ServiceContext, eventId: string): Promise<void> {
+    await tx.db.markEventHandled(eventId, tx.now());
     this.handledSinceCleanup += 1;
     if (this.handledSinceCleanup >= CLEANUP_EVERY) {
       this.handledSinceCleanup = 0;
-      forgetEventsBefore(this.ctx.db, this.ctx.now() - EVENT_ID_RETENTION_MS);
+      await tx.db.forgetEventsBefore(tx.now() - EVENT_ID_RETENTION_MS);
     }
   }
 }

@@ -1,14 +1,14 @@
 // Reading incidents, for the listeners: which incident a channel belongs to, which are open.
 
-import { findIncidentByChannel, listOpenIncidents, type IncidentRecord } from '../db/incidents.js';
+import type { IncidentRecord } from '../db/incidents.js';
 import type { ServiceContext } from './context.js';
 
 export type { IncidentRecord };
 
-export function incidentForChannel(ctx: ServiceContext, channelId: string): IncidentRecord | null {
-  return findIncidentByChannel(ctx.db, channelId);
+export function incidentForChannel(ctx: ServiceContext, channelId: string): Promise<IncidentRecord | null> {
+  return ctx.db.findIncidentByChannel(channelId);
 }
 
-export function openIncidents(ctx: ServiceContext): IncidentRecord[] {
-  return listOpenIncidents(ctx.db);
+export function openIncidents(ctx: ServiceContext): Promise<IncidentRecord[]> {
+  return ctx.db.listOpenIncidents();
 }

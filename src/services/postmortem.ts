@@ -1,12 +1,7 @@
 // Gathering an incident's record for its draft and exports: messages with their
 // marks, events, follow-ups and the names cached so far. No Slack here.
 
-import { listActions } from '../db/actions.js';
-import type { Db } from '../db/connection.js';
-import { findIncident, listEvents } from '../db/incidents.js';
-import { listRecordedMessages } from '../db/messages.js';
-import { workspaceUrl } from '../db/settings.js';
-import { cachedNames } from '../db/users.js';
+import type { Queries } from '../db/store.js';
 import { mentionedUserIds } from '../domain/mrkdwn.js';
 import type { PostmortemOptions } from '../domain/postmortem.js';
 import type { ReactionMap } from '../domain/reactions.js';
@@ -44,14 +39,14 @@ export function userIdsOf(input: Omit<PostmortemInput, 'names'>): string[] {
  * The incident's whole record with the names cached so far, and the workspace's URL if the
  * bot has learned it (for links to messages); null if there is no such incident.
  */
-export function loadPostmortemInput(db: Db, number: number, reactionMap: ReactionMap): PostmortemInput | null {
-  const incident = findIncident(db, number);
+export async function loadPostmortemInput(db: Queries, number: number, reactionMap: ReactionMap): Promise<PostmortemInput | null> {
+  const incident = await db.findIncident(number);
   if (!incident) return null;
   const record = {
     incident,
-    messages: withMarks(listRecordedMessages(db, number), reactionMap),
-    events: listEvents(db, number),
-    actions: listActions(db, number),
+    messages: withMarks(await db.listRecordedMessages(number), reactionMap),
+    events: await db.listEvents(number),
+    actions: await db.listActions(number),
   };
-  return { ...record, names: cachedNames(db, userIdsOf(record)).names, reactions: reactionMap, workspaceUrl: workspaceUrl(db) };
+  return { ...record, names: (await db.cachedNames(userIdsOf(record))).names, reactions: reactionMap, workspaceUrl: await db.workspaceUrl() };
 }

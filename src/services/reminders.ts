@@ -4,22 +4,21 @@
 // in the outbox and marked as sent in one transaction, so however many passes
 // (or restarts) see it due, it is posted once, by the outbox, with its retries.
 
-import { listReminderCandidates, markLeadReminded, markUpdateReminded, type ReminderRow } from '../db/reminders.js';
+import type { ReminderRow } from '../db/reminders.js';
 import { LEAD_REMINDER_MINUTES, dueNudges, type Nudge, type ReminderPolicy } from '../domain/reminders.js';
 import { nudgeMessage } from '../messages/nudges.js';
-import { enqueue } from '../db/outbox.js';
-import { withNotices } from './broadcast.js';
 import type { ServiceContext } from './context.js';
+import { inTransaction } from './transaction.js';
 
 function policyOf(ctx: ServiceContext): ReminderPolicy {
   return { updateMinutes: ctx.config.updateReminderMinutes, leadMinutes: LEAD_REMINDER_MINUTES };
 }
 
-function queueNudge(ctx: ServiceContext, row: ReminderRow, nudge: Nudge, now: number): void {
-  withNotices(ctx, () => {
-    enqueue(ctx.db, row.number, { kind: 'post', channel: 'incident', text: nudgeMessage(row.number, nudge) }, now);
-    if (nudge.kind === 'lead') markLeadReminded(ctx.db, row.number, now);
-    else markUpdateReminded(ctx.db, row.number, now);
+async function queueNudge(ctx: ServiceContext, row: ReminderRow, nudge: Nudge, now: number): Promise<void> {
+  await inTransaction(ctx, async (tx) => {
+    await tx.db.enqueue(row.number, { kind: 'post', channel: 'incident', text: nudgeMessage(row.number, nudge) }, now);
+    if (nudge.kind === 'lead') await tx.db.markLeadReminded(row.number, now);
+    else await tx.db.markUpdateReminded(row.number, now);
   });
   ctx.logger.info({ incident: row.number, nudge: nudge.kind }, 'nudged an incident channel');
 }
@@ -28,7 +27,7 @@ function queueNudge(ctx: ServiceContext, row: ReminderRow, nudge: Nudge, now: nu
 export async function checkReminders(ctx: ServiceContext): Promise<void> {
   const now = ctx.now();
   const policy = policyOf(ctx);
-  for (const row of listReminderCandidates(ctx.db)) {
+  for (const row of await ctx.db.listReminderCandidates()) {
     const state = {
       status: row.status,
       hasChannel: row.channelId !== '',
@@ -39,7 +38,7 @@ export async function checkReminders(ctx: ServiceContext): Promise<void> {
       leadRemindedAt: row.leadRemindedAt,
     };
     for (const nudge of dueNudges(state, now, policy)) {
-      queueNudge(ctx, row, nudge, now);
+      await queueNudge(ctx, row, nudge, now);
     }
   }
 }

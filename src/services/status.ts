@@ -2,10 +2,10 @@
 // sends (channel, pinned summary, announcement, draft) commit together; the
 // outbox sends them.
 
-import { findIncident, saveStatus, type IncidentRecord } from '../db/incidents.js';
+import type { IncidentRecord } from '../db/incidents.js';
 import { applyStatus, type Status } from '../domain/incident.js';
 import { announcement, statusHeadline, statusUpdateMessage } from '../messages/blocks.js';
-import { announce, queuePostmortem, tellAndRefresh, withNotices } from './broadcast.js';
+import { announce, queuePostmortem, tellAndRefresh } from './broadcast.js';
 import type { ServiceContext } from './context.js';
 
 export interface StatusRequest {
@@ -14,20 +14,17 @@ export interface StatusRequest {
   userId: string;
 }
 
-export function updateStatus(ctx: ServiceContext, incident: IncidentRecord, request: StatusRequest): IncidentRecord {
+export async function updateStatus(ctx: ServiceContext, incident: IncidentRecord, request: StatusRequest): Promise<IncidentRecord> {
   const resolving = request.status === 'resolved';
   const isUpdate = request.status === incident.status;
-  const updated = withNotices(ctx, () => {
-    // Read again inside the transaction: the rule works on the incident as stored now.
-    const current = findIncident(ctx.db, incident.number) ?? incident;
-    const at = ctx.now();
-    const patch = applyStatus(current, { status: request.status, message: request.message, at });
-    const changed = saveStatus(ctx.db, incident.number, patch, { message: request.message, actorId: request.userId, at });
-    tellAndRefresh(ctx, changed, statusUpdateMessage(changed, request, isUpdate));
-    announce(ctx, changed, announcement(changed, `${statusHeadline(request.status, isUpdate)}:`, request.message));
-    if (resolving) queuePostmortem(ctx, changed);
-    return changed;
-  });
+  // Read again inside the transaction: the rule works on the incident as stored now.
+  const current = (await ctx.db.findIncident(incident.number)) ?? incident;
+  const at = ctx.now();
+  const patch = applyStatus(current, { status: request.status, message: request.message, at });
+  const changed = await ctx.db.saveStatus(incident.number, patch, { message: request.message, actorId: request.userId, at });
+  await tellAndRefresh(ctx, changed, statusUpdateMessage(changed, request, isUpdate));
+  await announce(ctx, changed, announcement(changed, `${statusHeadline(request.status, isUpdate)}:`, request.message));
+  if (resolving) await queuePostmortem(ctx, changed);
   ctx.logger.info({ incident: incident.number, status: request.status }, resolving ? 'incident resolved' : 'status update');
-  return updated;
+  return changed;
 }

@@ -1,12 +1,12 @@
 // Notes and milestones: entries placed at the time they happened, which may
 // be earlier than the moment someone typed them.
 
-import { addNote, setMilestone, type IncidentRecord } from '../db/incidents.js';
+import type { IncidentRecord } from '../db/incidents.js';
 import type { Milestone } from '../domain/incident.js';
 import { MILESTONE_LABELS } from '../domain/incident.js';
 import { placeLocalTime, type LocalTime } from '../domain/time.js';
 import { milestoneMessage, noteMessage } from '../messages/blocks.js';
-import { tellAndRefresh, tellIncident, withNotices } from './broadcast.js';
+import { tellAndRefresh, tellIncident } from './broadcast.js';
 import type { ServiceContext } from './context.js';
 
 /** Clocks disagree a little; a time this far ahead is still "now". */
@@ -24,28 +24,24 @@ function placed(ctx: ServiceContext, incident: IncidentRecord, time: LocalTime |
   return at;
 }
 
-export function addIncidentNote(
+export async function addIncidentNote(
   ctx: ServiceContext,
   incident: IncidentRecord,
   request: { time: LocalTime | null; text: string; userId: string },
-): number {
+): Promise<number> {
   const at = placed(ctx, incident, request.time);
-  withNotices(ctx, () => {
-    addNote(ctx.db, incident.number, { text: request.text, at, actorId: request.userId });
-    tellIncident(ctx, incident, noteMessage(at, incident.timeZone, request.text, request.userId, ctx.now()));
-  });
+  await ctx.db.addNote(incident.number, { text: request.text, at, actorId: request.userId });
+  await tellIncident(ctx, incident, noteMessage(at, incident.timeZone, request.text, request.userId, ctx.now()));
   return at;
 }
 
-export function setIncidentMilestone(
+export async function setIncidentMilestone(
   ctx: ServiceContext,
   incident: IncidentRecord,
   request: { milestone: Milestone; time: LocalTime; userId: string },
-): number {
+): Promise<number> {
   const at = placed(ctx, incident, request.time);
-  withNotices(ctx, () => {
-    const updated = setMilestone(ctx.db, incident.number, { milestone: request.milestone, at, actorId: request.userId });
-    tellAndRefresh(ctx, updated, milestoneMessage(MILESTONE_LABELS[request.milestone], at, updated.timeZone, request.userId));
-  });
+  const updated = await ctx.db.setMilestone(incident.number, { milestone: request.milestone, at, actorId: request.userId });
+  await tellAndRefresh(ctx, updated, milestoneMessage(MILESTONE_LABELS[request.milestone], at, updated.timeZone, request.userId));
   return at;
 }

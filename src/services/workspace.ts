@@ -1,7 +1,6 @@
 // The workspace sitrep serves, as auth.test names it: kept in the store so that every
 // draft, the bot's and `npm run postmortem`'s alike, can link to the messages it quotes.
 
-import { saveWorkspaceUrl, workspaceUrl } from '../db/settings.js';
 import type { ServiceContext } from './context.js';
 
 function isWebAddress(url: string): boolean {
@@ -13,11 +12,11 @@ function isWebAddress(url: string): boolean {
 }
 
 /** Keeps the workspace's URL (`https://acme.slack.com/`); written only when it is new or changed. */
-export function rememberWorkspaceUrl(ctx: ServiceContext, url: string): void {
+export async function rememberWorkspaceUrl(ctx: ServiceContext, url: string): Promise<void> {
   if (!isWebAddress(url)) {
     ctx.logger.warn({ url }, 'auth.test gave a workspace URL that is not a web address; drafts will not link to messages');
     return;
   }
-  if (workspaceUrl(ctx.db) === url) return;
-  saveWorkspaceUrl(ctx.db, url, ctx.now());
+  if ((await ctx.db.workspaceUrl()) === url) return;
+  await ctx.db.saveWorkspaceUrl(url, ctx.now());
 }

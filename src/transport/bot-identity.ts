@@ -34,7 +34,7 @@ export class BotIdentityCache {
     private readonly client: WebClient,
     private readonly logger: Logger,
     /** Called once, when the first answer comes (outside any request), if it names the workspace. */
-    private readonly onWorkspace?: (workspace: Workspace) => void,
+    private readonly onWorkspace?: (workspace: Workspace) => Promise<void>,
   ) {}
 
   /** Asks Slack, unless an answer is known or a question is out; never rejects. */
@@ -56,11 +56,9 @@ export class BotIdentityCache {
 
   /** A listener that fails (a full disk) is logged: who the bot is stays known all the same. */
   private tell(workspace: Workspace): void {
-    try {
-      this.onWorkspace?.(workspace);
-    } catch (err) {
+    this.onWorkspace?.(workspace).catch((err: unknown) => {
       this.logger.warn({ err }, 'could not keep what auth.test said about the workspace');
-    }
+    });
   }
 
   /** What is known now, else what the request itself says (an event's `authorizations`). */

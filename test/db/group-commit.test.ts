@@ -1,6 +1,6 @@
 // The group commit: writes queued in the same turn share one transaction, each
-// caller hears of its write only once it is committed, and one failing write
-// fails only itself.
+// caller hears of its write only once it is committed, one failing write fails
+// only itself, and nothing outside the batch uses the connection while it runs.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,7 @@ let sqlite: BetterSqlite3.Database;
 let reader: BetterSqlite3.Database;
 let group: GroupCommit;
 
-const insert = (value: string) => () => sqlite.prepare('insert into notes (value) values (?)').run(value).lastInsertRowid;
+const insert = (value: string) => async () => sqlite.prepare('insert into notes (value) values (?)').run(value).lastInsertRowid;
 const committed = (): string[] => reader.prepare('select value from notes order by id').pluck().all() as string[];
 
 beforeEach(() => {
@@ -42,14 +42,14 @@ afterEach(() => {
 describe('GroupCommit', () => {
   it('runs the writes of one turn in order, in one transaction, and settles each once it is committed', async () => {
     const seen: Array<{ inTransaction: boolean; visible: string[] }> = [];
-    const first = group.run(() => {
-      insert('a')();
+    const first = group.run(async () => {
+      await insert('a')();
       return 'first';
     });
-    const second = group.run(() => {
+    const second = group.run(async () => {
       // The first write of the batch is visible here, and nothing is committed yet.
       seen.push({ inTransaction: sqlite.inTransaction, visible: sqlite.prepare('select value from notes').pluck().all() as string[] });
-      insert('b')();
+      await insert('b')();
       return 'second';
     });
     // Queued, not yet run: nothing written.
@@ -69,8 +69,8 @@ describe('GroupCommit', () => {
   it('undoes and rejects only the write that threw; the rest of the batch commits', async () => {
     const results = await Promise.allSettled([
       group.run(insert('a')),
-      group.run(() => {
-        insert('b')();
+      group.run(async () => {
+        await insert('b')();
         throw new Error('listener failed half-way');
       }),
       group.run(insert('a')), // a unique-key violation: SQLite's own error
@@ -86,7 +86,7 @@ describe('GroupCommit', () => {
     const results = await Promise.allSettled([
       group.run(insert('a')),
       // Checked only at COMMIT (deferred foreign key): the whole transaction fails there.
-      group.run(() => sqlite.prepare('insert into children (parent) values (99)').run()),
+      group.run(async () => sqlite.prepare('insert into children (parent) values (99)').run()),
     ]);
     expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
     expect(committed()).toEqual([]);
@@ -101,6 +101,20 @@ describe('GroupCommit', () => {
     const later = group.run(insert('b'));
     expect(committed()).toEqual(['a']);
     await later;
+    expect(committed()).toEqual(['a', 'b']);
+  });
+
+  it('keeps the connection to the batch while it runs: a query from outside waits until it has ended', async () => {
+    let outside: Promise<{ inTransaction: boolean; visible: string[] }> | undefined;
+    await group.run(async () => {
+      await insert('a')();
+      // Callbacks queued elsewhere run between the batch's awaits; one asks for the connection.
+      outside = group.idle().then(() => ({ inTransaction: sqlite.inTransaction, visible: sqlite.prepare('select value from notes').pluck().all() as string[] }));
+      for (let turn = 0; turn < 10; turn++) await Promise.resolve();
+      await insert('b')();
+    });
+    // It ran once the batch had committed: the whole batch or nothing, never half of it.
+    expect(await outside).toEqual({ inTransaction: false, visible: ['a', 'b'] });
     expect(committed()).toEqual(['a', 'b']);
   });
 });

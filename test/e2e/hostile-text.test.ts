@@ -34,7 +34,7 @@ describe('a link whose label names another address', () => {
     expect(reposted).toContain('bank.example/login (links to evil.example)');
     expect(reposted).not.toContain('|https://bank.example/login>');
 
-    const draft = box.draft(1);
+    const draft = (await box.draft(1));
     expect(draft).toContain('[bank.example/login (links to evil.example)](https://evil.example/phish)');
     expect(draft).not.toContain('[https://bank.example/login]');
   });

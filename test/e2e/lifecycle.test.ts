@@ -285,7 +285,7 @@ describe('summary, impact, typed follow-ups and recovery', () => {
       { kind: 'summary', at: Date.parse('2024-07-01T14:05:00Z'), actorId: U_ALICE, text: 'Card payments failed in the EU &amp; UK' },
       { kind: 'impact', at: Date.parse('2024-07-01T14:06:00Z'), actorId: U_BOB, text: 'About 40% of checkouts failed for 50 minutes' },
     ]);
-    expect(box.exported(1).events.filter((event) => event.kind === 'summary' || event.kind === 'impact')).toEqual(changes);
+    expect((await box.exported(1)).events.filter((event) => event.kind === 'summary' || event.kind === 'impact')).toEqual(changes);
     // Announcements are for declares, severity and status: not for wording.
     expect(channelTexts(announcements).join('\n')).not.toMatch(/EU cards|40% of checkouts/);
   });
@@ -319,7 +319,7 @@ describe('summary, impact, typed follow-ups and recovery', () => {
     expect(list).toContain(':white_square: Alert on auth error rate · _no owner_ · _detect_ · ticket <https://x.atlassian.net/browse/OPS-2>');
     expect(list).toMatch(/^:white_square: Write the rollback runbook · _no owner_$/m);
 
-    expect(box.exported(1).actions).toEqual(listActions(box.database.db, 1));
+    expect((await box.exported(1)).actions).toEqual(listActions(box.database.db, 1));
   });
 
   it('sets the recovered milestone like the others, and takes summary and impact after resolve', async () => {
@@ -331,7 +331,7 @@ describe('summary, impact, typed follow-ups and recovery', () => {
       'impact-started': Date.parse('2024-07-01T13:50:00Z'),
       recovered: Date.parse('2024-07-01T14:35:00Z'),
     });
-    expect(box.exported(1).milestones).toEqual({
+    expect((await box.exported(1)).milestones).toEqual({
       'impact-started': Date.parse('2024-07-01T13:50:00Z'),
       recovered: Date.parse('2024-07-01T14:35:00Z'),
     });
@@ -373,7 +373,7 @@ describe('summary, impact, typed follow-ups and recovery', () => {
     await run('note still here');
     await run('summary still here');
     expect(db.select().from(settingsTable).all()).toEqual(kept);
-    expect(loadPostmortemInput(db, 1, box.sitrep.ctx.reactions)?.workspaceUrl).toBe(WORKSPACE_URL);
+    expect((await loadPostmortemInput(box.store.queries, 1, box.sitrep.ctx.reactions))?.workspaceUrl).toBe(WORKSPACE_URL);
   });
 });
 

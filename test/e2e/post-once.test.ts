@@ -160,7 +160,7 @@ describe('many deletes after a draft was posted', () => {
     const live = sim.filesIn(channel.id);
     expect(live).toHaveLength(1);
     expect(live[0]?.content).not.toMatch(/token-\d+/);
-    expect(live[0]?.content).toBe(box.draft(1));
+    expect(live[0]?.content).toBe((await box.draft(1)));
   });
 });
 

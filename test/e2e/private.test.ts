@@ -209,9 +209,9 @@ describe('a private incident', () => {
     expect(exported).toMatchObject({ code: 0, stderr: '' });
     expect(exported.stdout).toMatch(/_Private incident\./);
 
-    const input = loadPostmortemInput(box.database.db, 1, DEFAULT_REACTIONS);
+    const input = await loadPostmortemInput(box.store.queries, 1, DEFAULT_REACTIONS);
     expect(input).not.toBeNull();
     expect(incidentExport(input!).incident).toMatchObject({ isPrivate: true, title: SECRET_TITLE });
-    expect(incidentExport(loadPostmortemInput(box.database.db, 2, DEFAULT_REACTIONS)!).incident).toMatchObject({ isPrivate: false });
+    expect(incidentExport((await loadPostmortemInput(box.store.queries, 2, DEFAULT_REACTIONS))!).incident).toMatchObject({ isPrivate: false });
   });
 });

@@ -28,7 +28,7 @@ describe('with bulb remapped to investigation and zap marking the cause', () => 
     expect(helpText).toContain(':zap: cause');
     expect(helpText).not.toContain(':bulb: cause');
 
-    const draft = box.draft(1);
+    const draft = (await box.draft(1));
     expect(section(draft, 'Root cause')).toContain('with :zap:');
     expect(draft).not.toContain('with :bulb:');
   });

@@ -33,7 +33,7 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
       await box.driver.react({ channelId: channel.id, ts: parent.ts, userId: U_CAROL, name: 'pushpin' });
       await box.driver.message({ channelId: channel.id, userId: U_CAROL, text: 'rotating it now', threadTs: parent.ts });
       await resolveAndWaitForDraft(channel);
-      expect(box.draft(1)).toContain('abc123');
+      expect((await box.draft(1))).toContain('abc123');
 
       // The parent has a reply, so Slack sends a tombstone in its place, not a message_deleted.
       const response = await box.driver.delete({ channelId: channel.id, ts: parent.ts });
@@ -42,9 +42,9 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
       await box.sim.waitFor(() => (uploads() === 2 ? true : undefined), { what: 'the replacement draft' });
       await box.sitrep.ctx.tasks.idle();
 
-      expect(box.draft(1)).not.toContain('abc123');
-      expect(JSON.stringify(box.exported(1))).not.toContain('abc123');
-      expect(JSON.stringify(box.exported(1))).not.toContain('This message was deleted');
+      expect((await box.draft(1))).not.toContain('abc123');
+      expect(JSON.stringify((await box.exported(1)))).not.toContain('abc123');
+      expect(JSON.stringify((await box.exported(1)))).not.toContain('This message was deleted');
       expect(box.sim.callsOf('files.delete').filter((call) => call.ok)).toHaveLength(1);
     });
   });
@@ -61,11 +61,11 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
       const updates = box.driver.deliveries.filter((delivery) => delivery.kind === 'event message');
       expect(updates.length).toBeGreaterThan(2); // sitrep's posts and its summary edits came back
 
-      const record = box.exported(1);
+      const record = (await box.exported(1));
       const botTs = new Set(channel.messages.filter((message) => message.botId).map((message) => message.ts));
       expect(record.timeline.filter((message) => botTs.has(message.ts))).toEqual([]);
       expect(record.timeline.map((message) => message.text)).toEqual(['we are on it']);
-      expect(section(box.draft(1), 'Participants')).not.toMatch(/sitrep|U_SITREP/);
+      expect(section((await box.draft(1)), 'Participants')).not.toMatch(/sitrep|U_SITREP/);
     });
 
     it('uploads no new draft when its draft is deleted, by a person or by itself', async () => {
@@ -102,9 +102,9 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
       const response = await box.driver.event(unfurl(channel.id, { ts: said.ts, user: U_BOB, text }, 'https://status.example.com/incidents/42', box.sim.nextTs()));
       expect(response.acknowledged).toBe(true);
 
-      const stored = box.exported(1).timeline.find((message) => message.ts === said.ts);
+      const stored = (await box.exported(1)).timeline.find((message) => message.ts === said.ts);
       expect(stored).toMatchObject({ text, editedAt: null });
-      expect(box.draft(1)).not.toContain('(edited)');
+      expect((await box.draft(1))).not.toContain('(edited)');
     });
 
     it('still records a message it is the first sight of', async () => {
@@ -112,7 +112,7 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
       const channel = await box.declare(U_ALICE, 'declare sev2 Overtaken');
       const ts = box.sim.nextTs();
       await box.driver.event(unfurl(channel.id, { ts, user: U_BOB, text: 'arrived via its unfurl' }, 'https://example.com', box.sim.nextTs()));
-      expect(box.exported(1).timeline.find((message) => message.ts === ts)).toMatchObject({ text: 'arrived via its unfurl', editedAt: null });
+      expect((await box.exported(1)).timeline.find((message) => message.ts === ts)).toMatchObject({ text: 'arrived via its unfurl', editedAt: null });
     });
 
     it('is an edit when `edited` is there: the new text, and its time', async () => {
@@ -120,7 +120,7 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
       const channel = await box.declare(U_ALICE, 'declare sev2 Edits');
       const said = await box.driver.message({ channelId: channel.id, userId: U_BOB, text: 'token abc123' });
       await box.driver.edit({ channelId: channel.id, ts: said.ts, text: 'token [redacted]' });
-      expect(box.exported(1).timeline.find((message) => message.ts === said.ts)).toMatchObject({ text: 'token [redacted]', editedAt: expect.any(Number) });
+      expect((await box.exported(1)).timeline.find((message) => message.ts === said.ts)).toMatchObject({ text: 'token [redacted]', editedAt: expect.any(Number) });
     });
   });
 });
@@ -135,10 +135,10 @@ describe('Slack Connect file stubs and forwarded messages', () => {
     );
     expect([stub.status, fwd.status]).toEqual([200, 200]);
 
-    const texts = box.exported(1).timeline.map((message) => message.text);
+    const texts = (await box.exported(1)).timeline.map((message) => message.text);
     expect(texts).toContain('their dashboard');
     expect(texts.some((text) => text.includes('db-3 is out of disk'))).toBe(true);
-    const file = box.exported(1).timeline.find((message) => message.text === 'their dashboard')?.files;
+    const file = (await box.exported(1)).timeline.find((message) => message.text === 'their dashboard')?.files;
     expect(file).toHaveLength(1);
   });
 });
@@ -192,7 +192,7 @@ describe('a title typed with a mention', () => {
     const channel = await box.declare(U_ALICE, 'declare sev2 Checkout down, paging <@U_BOB|bob> &amp; <#C_OPS|ops>');
     expect(channel.name).toBe('inc-1-checkout-down-paging-bob-ops');
     expect(channel.messages[0]?.text).toContain('Checkout down, paging @bob &amp; #ops');
-    const draft = box.draft(1);
+    const draft = (await box.draft(1));
     expect(draft.split('\n')[0]).toBe('# INC-1: Checkout down, paging @bob & #ops');
     expect(draft).not.toContain('<@U_BOB');
   });

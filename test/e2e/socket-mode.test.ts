@@ -13,8 +13,8 @@ afterEach(async () => {
   await box.close();
 });
 
-const stored = (sandbox: TestSandbox, text: string): number =>
-  sandbox.exported(1).timeline.filter((message) => message.text === text).length;
+const stored = async (sandbox: TestSandbox, text: string): Promise<number> =>
+  (await sandbox.exported(1)).timeline.filter((message) => message.text === text).length;
 
 describe('Socket Mode', () => {
   it('opens its connection through SLACK_API_URL with the app token, and says hello back with acknowledgements', async () => {
@@ -24,7 +24,7 @@ describe('Socket Mode', () => {
     const channel = await box.declare(U_ALICE, 'declare sev2 Over the socket');
     const said = await box.driver.message({ channelId: channel.id, userId: U_BOB, text: 'hello over the socket' });
     expect(said.acknowledged).toBe(true);
-    expect(stored(box, 'hello over the socket')).toBe(1);
+    expect(await stored(box, 'hello over the socket')).toBe(1);
   });
 
   it.each(['refresh_requested', 'link_disabled', 'warning'] as const)(
@@ -38,7 +38,7 @@ describe('Socket Mode', () => {
       await box.sim.socketMode.waitForConnections(1);
       const said = await box.driver.message({ channelId: channel.id, userId: U_BOB, text: `after ${reason}` });
       expect(said.acknowledged).toBe(true);
-      expect(stored(box, `after ${reason}`)).toBe(1);
+      expect(await stored(box, `after ${reason}`)).toBe(1);
     },
   );
 
@@ -52,7 +52,7 @@ describe('Socket Mode', () => {
     expect([first.acknowledged, again.acknowledged]).toEqual([true, true]);
     const retried = box.sim.socketMode.deliveries.find((delivery) => delivery.envelope.retry_attempt === 1);
     expect(retried?.envelope).toMatchObject({ type: 'events_api', retry_reason: 'timeout' });
-    expect(stored(box, 'said once')).toBe(1);
+    expect(await stored(box, 'said once')).toBe(1);
   });
 
   it('leaves an envelope unacknowledged while the write fails, and stores it from the redelivery', async () => {
@@ -67,12 +67,12 @@ describe('Socket Mode', () => {
     expect(blocked.acknowledged).toBe(false);
     expect(box.sim.socketMode.unacknowledged()).toHaveLength(1);
     expect(box.errors().some((line) => /listener failed/.test(line.msg))).toBe(true);
-    expect(stored(box, 'while locked')).toBe(0);
+    expect(await stored(box, 'while locked')).toBe(0);
 
     // Slack's own redelivery: the same payload and event_id, retry_attempt 1.
     const [outcome] = await box.sim.socketMode.redeliverUnacknowledged();
     expect(outcome?.acknowledged).toBe(true);
-    expect(stored(box, 'while locked')).toBe(1);
+    expect(await stored(box, 'while locked')).toBe(1);
   });
 
   it('answers a slash command with the same response payload as over HTTP', async () => {

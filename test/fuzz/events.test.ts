@@ -147,8 +147,8 @@ function asStored(value: string): string {
   return value.replace(new RegExp(LONE_SURROGATE.source, 'g'), '\ufffd').replace(/\ufffd+/g, '\ufffd');
 }
 
-function checkExport(): string {
-  const input = loadPostmortemInput(box.database.db, 1, DEFAULT_REACTIONS);
+async function checkExport(): Promise<string> {
+  const input = await loadPostmortemInput(box.store.queries, 1, DEFAULT_REACTIONS);
   expect(input).not.toBeNull();
   const markdown = renderPostmortem(input!);
   const tree = parseMarkdown(markdown);
@@ -194,7 +194,7 @@ describe('the app under fuzzed deliveries', () => {
       { numRuns: 80 },
     );
     await box.sitrep.ctx.tasks.idle();
-    checkExport();
+    await checkExport();
     assertQuiet();
   });
 
@@ -233,7 +233,7 @@ describe('the app under fuzzed deliveries', () => {
       { numRuns: 25 },
     );
     expect(box.database.db.select().from(messagesTable).all().length).toBeGreaterThanOrEqual(before + sent.length);
-    checkExport();
+    await checkExport();
 
     // The real export command: the draft keeps its shape, the JSON has every message as written.
     const markdown = await box.exportCli('1');

@@ -7,6 +7,7 @@ import { openDatabase, type Database } from '../../src/db/connection.js';
 import { insertIncident, setIncidentChannel } from '../../src/db/incidents.js';
 import { pendingJobs } from '../../src/db/outbox.js';
 import { incidents } from '../../src/db/schema.js';
+import { sqliteStore } from '../../src/db/sqlite-store.js';
 import { DEFAULT_REACTIONS } from '../../src/domain/reactions.js';
 import { createLogger } from '../../src/logger.js';
 import type { ServiceContext } from '../../src/services/context.js';
@@ -36,8 +37,10 @@ beforeEach(() => {
   });
   setIncidentChannel(database.db, incident.number, 'C1', 'inc-1-payments-failing');
   kicks = 0;
+  const store = sqliteStore(database);
   ctx = {
-    db: database.db,
+    store,
+    db: store.queries,
     config: { updateReminderMinutes: 30 } as Config,
     logger: createLogger('silent'),
     // Ten minutes after declaring: the lead nudge, and only it, is due.

@@ -39,9 +39,9 @@ export interface TestSandbox extends Sandbox {
   /** Waits until the named channel exists with its summary pinned. */
   openedChannel(name: string): Promise<SimChannel>;
   /** The draft `npm run postmortem` would print, read in this process. */
-  draft(number: number, options?: { timeZone?: string }): string;
+  draft(number: number, options?: { timeZone?: string }): Promise<string>;
   /** What `npm run postmortem -- <n> --format json` would print, as data, read in this process. */
-  exported(number: number): ReturnType<typeof incidentExport>;
+  exported(number: number): Promise<ReturnType<typeof incidentExport>>;
   /**
    * `npm run postmortem -- …args` against this sandbox's database, run in this process: the
    * command's own entry point (arguments, usage errors, exit code, --out), without a start-up.
@@ -145,13 +145,13 @@ export async function startTestSandbox(options: TestSandboxOptions = {}): Promis
       return openedChannel(channelName);
     },
     openedChannel,
-    draft(number, draftOptions = {}) {
-      const input = loadPostmortemInput(sandbox.database.db, number, sandbox.sitrep.ctx.reactions);
+    async draft(number, draftOptions = {}) {
+      const input = await loadPostmortemInput(sandbox.store.queries, number, sandbox.sitrep.ctx.reactions);
       if (!input) throw new Error(`there is no INC-${number}`);
       return renderPostmortem(input, draftOptions);
     },
-    exported(number) {
-      const input = loadPostmortemInput(sandbox.database.db, number, sandbox.sitrep.ctx.reactions);
+    async exported(number) {
+      const input = await loadPostmortemInput(sandbox.store.queries, number, sandbox.sitrep.ctx.reactions);
       if (!input) throw new Error(`there is no INC-${number}`);
       // Through JSON, as the CLI prints it.
       return JSON.parse(JSON.stringify(incidentExport(input))) as ReturnType<typeof incidentExport>;

@@ -8,14 +8,14 @@ import { decodeEntities, escapeMrkdwn, mentionedUserIds, typedText } from '../..
 import { MILESTONE_LABELS } from '../../domain/incident.js';
 import { canonicalTimeZone, dayKey, formatDateTime, formatTime } from '../../domain/time.js';
 import { addFollowUp, describeFollowUps } from '../../services/actions.js';
-import type { SlackContext } from '../../services/context.js';
+import type { ServiceContext, SlackContext } from '../../services/context.js';
 import type { Commit } from '../../services/inbound.js';
 import { incidentForChannel, openIncidents, type IncidentRecord } from '../../services/incidents.js';
 import type { Status } from '../../domain/incident.js';
 import { commitOf } from '../inbound.js';
 import { declareIncident } from '../../services/declare.js';
 import { assignIncidentRole, changeIncidentSeverity, setIncidentStatement, setIncidentTimeZone } from '../../services/incident-changes.js';
-import { queuePostmortem, withNotices } from '../../services/broadcast.js';
+import { queuePostmortem } from '../../services/broadcast.js';
 import { rememberPeople } from '../../courtesies/names.js';
 import { updateStatus } from '../../services/status.js';
 import { FutureTimeError, addIncidentNote, setIncidentMilestone } from '../../services/timeline-entries.js';
@@ -51,14 +51,17 @@ interface Invocation {
 }
 
 type Handler<K extends Command['kind']> = (command: Extract<Command, { kind: K }>, call: Invocation) => Promise<Answer>;
+
+/** A handler's view inside the request's transaction: no Slack client, the transaction's queries. */
+type Writing = Omit<Invocation, 'ctx' | 'client' | 'commit'> & { ctx: ServiceContext };
 type Handlers = { [K in Command['kind']]: Handler<K> };
 
 /**
- * A command that changes something: its synchronous writes run in the request's
- * commit, so Slack is answered only once they are stored, as for events.
+ * A command that changes something: its writes run in the request's commit, so
+ * Slack is answered only once they are stored, as for events.
  */
-function writes<K extends Command['kind']>(change: (command: Extract<Command, { kind: K }>, call: Invocation) => Answer): Handler<K> {
-  return (command, call) => call.commit(() => change(command, call));
+function writes<K extends Command['kind']>(change: (command: Extract<Command, { kind: K }>, call: Writing) => Promise<Answer>): Handler<K> {
+  return (command, call) => call.commit((tx) => change(command, { body: call.body, incident: call.incident, ctx: tx }));
 }
 
 function resolvedRefusal(incident: IncidentRecord, command: Command): string | null {
@@ -75,11 +78,11 @@ function inIncident(incident: IncidentRecord | null): IncidentRecord {
 const handlers: Handlers = {
   help: async (_command, { ctx }) => said(helpText(ctx.reactions)),
 
-  declare: writes((command, { ctx, body }) => {
+  declare: writes(async (command, { ctx, body }) => {
     // Slack sends command text with entities encoded and mentions as <@U123|bob>; a title
     // is plain text, as the person typed it: `@bob`, `#ops`, `&`.
     const title = typedText(command.title);
-    const { incident, created } = declareIncident(ctx, {
+    const { incident, created } = await declareIncident(ctx, {
       title,
       severity: command.severity,
       summary: null,
@@ -99,36 +102,36 @@ const handlers: Handlers = {
     return said('');
   },
 
-  status: writes((command, call) => changeStatus(command.status, command.message, call)),
+  status: writes(async (command, call) => changeStatus(command.status, command.message, call)),
 
-  update: writes((command, call) => changeStatus(inIncident(call.incident).status, command.message, call)),
+  update: writes(async (command, call) => changeStatus(inIncident(call.incident).status, command.message, call)),
 
-  resolve: writes((command, call) => changeStatus('resolved', command.summary, call)),
+  resolve: writes(async (command, call) => changeStatus('resolved', command.summary, call)),
 
-  severity: writes((command, { ctx, body, incident }) => {
+  severity: writes(async (command, { ctx, body, incident }) => {
     const current = inIncident(incident);
     if (current.severity === command.severity) return refused(`${incidentRef(current.number)} is already ${severityLabel(command.severity)}.`);
-    changeIncidentSeverity(ctx, current, { severity: command.severity, userId: body.user_id });
+    await changeIncidentSeverity(ctx, current, { severity: command.severity, userId: body.user_id });
     return said('');
   }),
 
-  role: writes((command, { ctx, body, incident }) => {
+  role: writes(async (command, { ctx, body, incident }) => {
     const current = inIncident(incident);
     if (current.roles[command.role] === command.userId) return refused(`<@${command.userId}> is already the ${command.role}.`);
-    assignIncidentRole(ctx, current, { role: command.role, userId: command.userId, actorId: body.user_id });
+    await assignIncidentRole(ctx, current, { role: command.role, userId: command.userId, actorId: body.user_id });
     return said('');
   }),
 
-  note: writes((command, { ctx, body, incident }) => {
+  note: writes(async (command, { ctx, body, incident }) => {
     const current = inIncident(incident);
-    const at = addIncidentNote(ctx, current, { time: command.time, text: command.text, userId: body.user_id });
+    const at = await addIncidentNote(ctx, current, { time: command.time, text: command.text, userId: body.user_id });
     const sameDay = dayKey(at, current.timeZone) === dayKey(ctx.now(), current.timeZone);
     return said(`Noted at ${sameDay ? formatTime(at, current.timeZone) : formatDateTime(at, current.timeZone)}.`);
   }),
 
-  timestamp: writes((command, { ctx, body, incident }) => {
+  timestamp: writes(async (command, { ctx, body, incident }) => {
     const current = inIncident(incident);
-    const at = setIncidentMilestone(ctx, current, { milestone: command.milestone, time: command.time, userId: body.user_id });
+    const at = await setIncidentMilestone(ctx, current, { milestone: command.milestone, time: command.time, userId: body.user_id });
     return said(`${MILESTONE_LABELS[command.milestone]} set to ${formatDateTime(at, current.timeZone)}.`);
   }),
 
@@ -136,8 +139,8 @@ const handlers: Handlers = {
 
   impact: setStatement,
 
-  action: writes((command, { ctx, body, incident }) => {
-    addFollowUp(ctx, inIncident(incident), {
+  action: writes(async (command, { ctx, body, incident }) => {
+    await addFollowUp(ctx, inIncident(incident), {
       text: command.text,
       ownerId: command.ownerId,
       type: command.type,
@@ -148,23 +151,23 @@ const handlers: Handlers = {
     return said('');
   }),
 
-  actions: async (_command, { ctx, incident }) => said(describeFollowUps(ctx, inIncident(incident))),
+  actions: async (_command, { ctx, incident }) => said(await describeFollowUps(ctx, inIncident(incident))),
 
-  timezone: writes((command, { ctx, body, incident }) => {
+  timezone: writes(async (command, { ctx, body, incident }) => {
     const zone = canonicalTimeZone(command.zone);
     if (!zone) return refused(`\`${command.zone}\` is not a time zone I know. Use an IANA name such as \`Europe/London\` or \`America/New_York\`.`);
-    setIncidentTimeZone(ctx, inIncident(incident), { zone, userId: body.user_id });
+    await setIncidentTimeZone(ctx, inIncident(incident), { zone, userId: body.user_id });
     return said('');
   }),
 
-  postmortem: writes((_command, { ctx, incident }) => {
+  postmortem: writes(async (_command, { ctx, incident }) => {
     const current = inIncident(incident);
-    withNotices(ctx, () => queuePostmortem(ctx, current));
+    await queuePostmortem(ctx, current);
     return said(`Writing the postmortem draft for ${incidentRef(current.number)}…`);
   }),
 
   list: async (_command, { ctx, body }) => {
-    const visible = await visibleTo(ctx, openIncidents(ctx), body.user_id);
+    const visible = await visibleTo(ctx, await openIncidents(ctx), body.user_id);
     return said(incidentList(visible, ctx.now()));
   },
 };
@@ -174,19 +177,19 @@ const handlers: Handlers = {
  * channel is told; the answer is a hint only once the incident is resolved.
  */
 function setStatement(command: Extract<Command, { kind: 'summary' | 'impact' }>, call: Invocation): Promise<Answer> {
-  return call.commit(() => {
-    const updated = setIncidentStatement(call.ctx, inIncident(call.incident), { kind: command.kind, text: command.text, userId: call.body.user_id });
-    return said(statementReply(command.kind, updated));
-  });
+  return writes<'summary' | 'impact'>(async (statement, { ctx, body, incident }) => {
+    const updated = await setIncidentStatement(ctx, inIncident(incident), { kind: statement.kind, text: statement.text, userId: body.user_id });
+    return said(statementReply(statement.kind, updated));
+  })(command, call);
 }
 
 /** `status`, `update` and `resolve`: a status update, or a refusal to resolve twice. */
-function changeStatus(status: Status, message: string | null, { ctx, body, incident }: Invocation): Answer {
+async function changeStatus(status: Status, message: string | null, { ctx, body, incident }: Writing): Promise<Answer> {
   const current = inIncident(incident);
   if (current.status === 'resolved' && status === 'resolved') {
     return refused(`${incidentRef(current.number)} is already resolved. \`/incident postmortem\` posts the draft again.`);
   }
-  updateStatus(ctx, current, { status, message, userId: body.user_id });
+  await updateStatus(ctx, current, { status, message, userId: body.user_id });
   return said(status === 'resolved' ? `Resolved ${incidentRef(current.number)}. Writing the postmortem draft…` : '');
 }
 
@@ -195,7 +198,7 @@ async function answer(call: Omit<Invocation, 'incident'>): Promise<Answer & { ki
   const parsed = parseCommand(call.body.text);
   if (!parsed.ok) return { kind: 'unknown', ...refused(`${parsed.error}\nTry ${parsed.usage}`) };
   const { command } = parsed;
-  const incident = incidentForChannel(call.ctx, call.body.channel_id);
+  const incident = await incidentForChannel(call.ctx, call.body.channel_id);
   if (needsIncidentChannel(command) && !incident) {
     return { kind: command.kind, ...refused(`\`${command.kind}\` works in an incident's channel, and this is not one. Run it there, or \`/incident list\` to find it.`) };
   }

@@ -69,7 +69,7 @@ export function registerEvents(app: App, ctx: SlackContext): void {
       posted !== undefined &&
       ((posted.bot_id !== undefined && posted.bot_id === context.botId) || (posted.user !== undefined && posted.user === context.botUserId));
     const remove = (ts: string, at: string) =>
-      commit(() => recordDelete(ctx, { channelId: message.channel, ts, deletedAt: slackTsToMs(at) }));
+      commit((tx) => recordDelete(tx, { channelId: message.channel, ts, deletedAt: slackTsToMs(at) }));
 
     if (message.subtype === 'message_changed') {
       const changed = message.message;
@@ -78,18 +78,18 @@ export function registerEvents(app: App, ctx: SlackContext): void {
         await remove(changed.ts, message.event_ts ?? message.ts);
       } else if (isEdit(changed, message.previous_message)) {
         const editTs = changed.edited?.ts ?? message.event_ts ?? message.ts;
-        await commit(() => recordEdit(ctx, incoming(message.channel, changed), slackTsToMs(editTs)));
+        await commit((tx) => recordEdit(tx, incoming(message.channel, changed), slackTsToMs(editTs)));
       } else {
         // Not an edit; but if the message itself has not arrived yet, this is its first sight.
         const record = incoming(message.channel, changed);
-        if (RECORDED_SUBTYPES.has(changed.subtype)) await commit(() => recordIncomingMessage(ctx, record));
+        if (RECORDED_SUBTYPES.has(changed.subtype)) await commit((tx) => recordIncomingMessage(tx, record));
       }
     } else if (message.subtype === 'message_deleted' && message.deleted_ts) {
       if (isOwn(message.previous_message)) return;
       await remove(message.deleted_ts, message.event_ts ?? message.ts);
     } else if (RECORDED_SUBTYPES.has(message.subtype) && !message.hidden && !message.message) {
       const record = incoming(message.channel, message);
-      const outcome = await commit(() => recordIncomingMessage(ctx, record));
+      const outcome = await commit((tx) => recordIncomingMessage(tx, record));
       logger.debug(`message ${message.channel}/${message.ts}: ${outcome}`);
       if (outcome === 'recorded') rememberPeople(ctx, [record.userId, ...mentionedUserIds(record.text)]);
     }
@@ -101,7 +101,7 @@ export function registerEvents(app: App, ctx: SlackContext): void {
       // Slack's own time of the change orders a person's add and remove; the network may not.
       const order = event.event_ts ? slackTsToMicros(event.event_ts) : ctx.now() * 1000;
       const reaction = { channelId: event.item.channel, messageTs: event.item.ts, userId: event.user, name: event.reaction, at: Math.floor(order / 1000), order };
-      const recorded = await commitOf(context)(() => recordReaction(ctx, reaction, change));
+      const recorded = await commitOf(context)((tx) => recordReaction(tx, reaction, change));
       if (recorded && change === 'added') rememberPeople(ctx, [event.user]);
     });
   }

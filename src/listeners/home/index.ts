@@ -19,7 +19,7 @@ export function registerHome(app: App, ctx: SlackContext): void {
   // Someone who leaves (or is removed from) a private incident's channel may no longer
   // see it: their Home tab is published again without it.
   app.event('member_left_channel', async ({ event }) => {
-    const incident = incidentForChannel(ctx, event.channel);
+    const incident = await incidentForChannel(ctx, event.channel);
     if (!incident?.isPrivate) return;
     ctx.tasks.run(`publish home tab for ${event.user}`, () => publishHome(ctx, event.user));
   });

@@ -41,8 +41,8 @@ export function registerViews(app: App, ctx: SlackContext): void {
       return;
     }
     const chosen = field(values, DECLARE_FIELDS.severity)?.selected_option?.value ?? DEFAULT_SEVERITY;
-    const { incident, created } = await commitOf(context)(() =>
-      declareIncident(ctx, {
+    const { incident, created } = await commitOf(context)((tx) =>
+      declareIncident(tx, {
       title,
       severity: isSeverity(chosen) ? chosen : DEFAULT_SEVERITY,
       // Modal input arrives raw; stored free text is mrkdwn, as Slack sends messages.
