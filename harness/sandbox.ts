@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createSitrep, EVENTS_PATH, type Sitrep, type SitrepOptions } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { openDatabase, type Database } from '../src/db/connection.js';
+import { openStore } from '../src/db/open-store.js';
 import { sqliteStore } from '../src/db/sqlite-store.js';
 import type { Store } from '../src/db/store.js';
 import { configSecrets, createLogger, type Logger } from '../src/logger.js';
@@ -15,6 +16,8 @@ import { startSlackSimulator, type SlackSimulator } from './simulator/server.js'
 
 export interface SandboxOptions {
   databasePath: string;
+  /** Run on PostgreSQL at this URL (DATABASE_URL) instead of the SQLite file at databasePath. */
+  databaseUrl?: string;
   /** Extra environment, as a user would set it (INCIDENT_TIMEZONE, INCIDENT_ANNOUNCE_CHANNEL…). */
   env?: Record<string, string>;
   /** Prepares the simulated workspace before the app starts; may return more environment (e.g. channel ids). */
@@ -48,6 +51,7 @@ export interface Sandbox {
   sim: SlackSimulator;
   driver: SlackDriver;
   sitrep: Sitrep;
+  /** The SQLite database under the store, for tests that read it directly; on PostgreSQL, any use of it throws. */
   database: Database;
   store: Store;
   config: Config;
@@ -70,14 +74,22 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     SLACK_API_URL: sim.apiUrl,
     PORT: '0',
     DATABASE_PATH: options.databasePath,
+    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     LOG_LEVEL: 'warn',
     ...options.env,
     ...(options.prepare?.(sim) ?? {}),
   });
   const logger = options.logger ?? createLogger(config.logLevel, undefined, { secrets: configSecrets(config) });
-  const database = openDatabase(config.databasePath, options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {});
+  let database: Database;
+  let store: Store;
+  if (config.databaseUrl) {
+    store = await openStore(config);
+    database = onPostgres();
+  } else {
+    database = openDatabase(config.databasePath, options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {});
+    store = sqliteStore(database);
+  }
   // A failing call must fail the test that made it, not retry for minutes.
-  const store = sqliteStore(database);
   const sitrep = createSitrep({
     config,
     store,
@@ -112,4 +124,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       if (ownsSim) await sim.close();
     },
   };
+}
+
+/** Stands in for the SQLite database when the sandbox runs on PostgreSQL: says so when touched. */
+function onPostgres(): Database {
+  return new Proxy({} as Database, {
+    get() {
+      throw new Error('this sandbox runs on PostgreSQL: read through store.queries, not the SQLite database');
+    },
+  });
 }

@@ -70,12 +70,33 @@ export interface Sitrep {
 
 const HEALTH_PATH = '/healthz';
 
-const healthz: RequestListener = (_req, res) => {
-  res.writeHead(200, { 'content-type': 'application/json' });
-  res.end('{"ok":true}');
-};
+/**
+ * 200 while the store answers; 503 when it does not (PostgreSQL unreachable, say), so a
+ * load balancer sends Slack's requests to a replica that can commit them. Requests that
+ * reach this one meanwhile fail before their commit and Slack delivers them again.
+ */
+function healthz(store: Store, logger: Logger): RequestListener {
+  return (_req, res) => {
+    store.ping().then(
+      () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"ok":true}');
+      },
+      (err: unknown) => {
+        logger.warn({ err }, 'health check: the store does not answer');
+        res.writeHead(503, { 'content-type': 'application/json' });
+        res.end('{"ok":false,"store":"unreachable"}');
+      },
+    );
+  };
+}
 
-function buildReceiver(config: Config, logger: Logger, options: Pick<SitrepOptions, 'retryConfig' | 'socketPingTimeoutMs'>): Receiver {
+function buildReceiver(
+  config: Config,
+  logger: Logger,
+  health: RequestListener,
+  options: Pick<SitrepOptions, 'retryConfig' | 'socketPingTimeoutMs'>,
+): Receiver {
   const log = boltLogger(logger);
   if (config.mode === 'socket' && config.appToken) {
     // Socket Mode has no HTTP requests to guard (payloads come over the WebSocket sitrep
@@ -86,7 +107,7 @@ function buildReceiver(config: Config, logger: Logger, options: Pick<SitrepOptio
         appToken: config.appToken,
         logger: log,
         port: config.port,
-        routes: { [HEALTH_PATH]: healthz },
+        routes: { [HEALTH_PATH]: health },
         ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
         ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
         ...(options.socketPingTimeoutMs !== undefined ? { clientPingTimeoutMs: options.socketPingTimeoutMs } : {}),
@@ -100,7 +121,7 @@ function buildReceiver(config: Config, logger: Logger, options: Pick<SitrepOptio
     endpoints: EVENTS_PATH,
     // Slack gets its 200 only once the event is committed.
     processBeforeResponse: true,
-    customRoutes: [{ path: HEALTH_PATH, method: ['GET'], handler: healthz }],
+    customRoutes: [{ path: HEALTH_PATH, method: ['GET'], handler: health }],
     logger: log,
     // A body sent without a Content-Length is cut off here, while Bolt reads it (413).
     bodyLimit: DEFAULT_GUARD_POLICY.bodyLimitBytes,
@@ -113,7 +134,7 @@ function buildReceiver(config: Config, logger: Logger, options: Pick<SitrepOptio
 
 export function createSitrep(options: SitrepOptions): Sitrep {
   const { config, store, logger } = options;
-  const receiver = buildReceiver(config, logger, options);
+  const receiver = buildReceiver(config, logger, healthz(store, logger), options);
   const clientOptions = {
     ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
     // Used while someone waits (views.open, membership checks) and for small background

@@ -15,6 +15,8 @@ export interface Config {
   slackApiUrl: string | null;
   port: number;
   databasePath: string;
+  /** PostgreSQL (postgres://…) instead of the SQLite file at databasePath, for several replicas. */
+  databaseUrl: string | null;
   timeZone: string;
   channelPrefix: string;
   announceChannel: string | null;
@@ -48,6 +50,7 @@ const schema = z.object({
   SLACK_API_URL: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
   PORT: optional.pipe(z.coerce.number<string | undefined>().int().min(0).max(65535).default(3000)),
   DATABASE_PATH: optional.pipe(z.string().default('./data/sitrep.sqlite')),
+  DATABASE_URL: optional.pipe(z.url({ protocol: /^postgres(ql)?$/, error: 'must be a PostgreSQL URL, postgres://user:password@host:5432/database' }).optional()),
   INCIDENT_TIMEZONE: optional.pipe(
     z
       .string()
@@ -108,15 +111,6 @@ export function loadReminderMinutes(env: Env): number {
 /** Reads the environment; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env): Config {
   const vars = parseEnv(schema, env);
-  // Set and ignored, sitrep would run on SQLite while its operator believed it ran on
-  // PostgreSQL: refused until the bot can run there (issue 12; the schema and
-  // `npm run migrate-store` come first).
-  if (env.DATABASE_URL) {
-    throw new ConfigError(
-      'DATABASE_URL',
-      'is set, but this version of sitrep runs on SQLite only (npm run migrate-store can already move a database to PostgreSQL); unset it to use DATABASE_PATH',
-    );
-  }
   const mode: SlackMode = vars.SLACK_APP_TOKEN ? 'socket' : 'http';
   const botToken = required(vars.SLACK_BOT_TOKEN, 'SLACK_BOT_TOKEN', '(the bot token, xoxb-…, from the app’s OAuth page)');
   const signingSecret =
@@ -132,6 +126,7 @@ export function loadConfig(env: Env): Config {
     slackApiUrl: apiUrl ? (apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`) : null,
     port: vars.PORT,
     databasePath: vars.DATABASE_PATH,
+    databaseUrl: vars.DATABASE_URL ?? null,
     timeZone: vars.INCIDENT_TIMEZONE,
     channelPrefix: vars.INCIDENT_CHANNEL_PREFIX,
     announceChannel: vars.INCIDENT_ANNOUNCE_CHANNEL ?? null,

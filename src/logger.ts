@@ -56,8 +56,18 @@ export interface LoggerOptions {
 }
 
 /** The configuration's secrets, for `createLogger`'s `secrets`. */
-export function configSecrets(config: Pick<Config, 'botToken' | 'appToken' | 'signingSecret'>): string[] {
-  return [config.botToken, config.appToken, config.signingSecret].filter((value): value is string => Boolean(value));
+/** The password in a database URL: masked in logs like the tokens. */
+function passwordOf(url: string | null): string | null {
+  if (!url) return null;
+  try {
+    return decodeURIComponent(new URL(url).password) || null;
+  } catch {
+    return null;
+  }
+}
+
+export function configSecrets(config: Pick<Config, 'botToken' | 'appToken' | 'signingSecret' | 'databaseUrl'>): string[] {
+  return [config.botToken, config.appToken, config.signingSecret, passwordOf(config.databaseUrl)].filter((value): value is string => Boolean(value));
 }
 
 /**

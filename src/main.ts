@@ -17,21 +17,20 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel, undefined, { secrets: configSecrets(config) });
   // Loaded once the configuration is known to be good: a mistyped variable is answered
-  // at once, without first loading Bolt, drizzle and SQLite.
-  const [{ createSitrep }, { DatabaseError, openDatabase }, { sqliteStore }] = await Promise.all([
+  // at once, without first loading Bolt, drizzle and the store's driver.
+  const [{ createSitrep }, { DatabaseError }, { openStore }] = await Promise.all([
     import('./app.js'),
-    import('./db/connection.js'),
-    import('./db/sqlite-store.js'),
+    import('./db/errors.js'),
+    import('./db/open-store.js'),
   ]);
-  let database;
+  let store;
   try {
-    database = openDatabase(config.databasePath);
+    store = await openStore(config);
   } catch (error) {
     if (!(error instanceof DatabaseError)) throw error;
     process.stderr.write(`sitrep: ${error.message}\n`);
     process.exit(1);
   }
-  const store = sqliteStore(database);
   const sitrep = createSitrep({ config, store, logger });
   await sitrep.start();
 
@@ -53,9 +52,11 @@ async function main(): Promise<void> {
         logger.error({ err }, 'error while stopping');
         return 'failed' as const;
       })
-      .then((outcome) => {
+      .then(async (outcome) => {
         clearTimeout(timer);
-        database.close();
+        // After the deadline a transaction may still be open: closing may fail, and the
+        // process ends all the same (SQLite and PostgreSQL roll back what was not committed).
+        await store.close().catch((err: unknown) => logger.warn({ err }, 'could not close the store'));
         logger.info({ outcome, ms: Date.now() - started }, 'stopped');
         process.exit(0);
       });

@@ -108,6 +108,12 @@ describe('secretMask', () => {
   });
 
   it('takes the secrets from the config', () => {
-    expect(configSecrets({ botToken: BOT_TOKEN, appToken: null, signingSecret: SIGNING_SECRET })).toEqual([BOT_TOKEN, SIGNING_SECRET]);
+    expect(configSecrets({ botToken: BOT_TOKEN, appToken: null, signingSecret: SIGNING_SECRET, databaseUrl: null })).toEqual([BOT_TOKEN, SIGNING_SECRET]);
+  });
+
+  it('masks the password of DATABASE_URL, as written and as the URL decodes it', () => {
+    const secrets = configSecrets({ botToken: BOT_TOKEN, appToken: null, signingSecret: SIGNING_SECRET, databaseUrl: 'postgres://sitrep:s3cr%40t-pw@db:5432/sitrep' });
+    expect(secrets).toContain('s3cr@t-pw');
+    expect(secretMask(secrets)('connecting as sitrep with s3cr@t-pw')).not.toContain('s3cr@t-pw');
   });
 });

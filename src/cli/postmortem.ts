@@ -7,8 +7,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadReminderMinutes } from '../config.js';
-import { openDatabase } from '../db/connection.js';
-import { sqliteStore } from '../db/sqlite-store.js';
+import { openStore } from '../db/open-store.js';
 import { parseIncidentRef } from '../domain/incident.js';
 import { renderPostmortem } from '../domain/postmortem.js';
 import { parseReactionMap } from '../domain/reactions.js';
@@ -52,16 +51,16 @@ async function run(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): Promi
   if (values.format !== 'markdown' && values.format !== 'json') throw new UsageError(`--format is markdown or json`);
 
   const path = env.DATABASE_PATH || './data/sitrep.sqlite';
+  const databaseUrl = env.DATABASE_URL || null;
   // Opening would create an empty database; a mistyped path deserves a plain answer instead.
-  if (!existsSync(path)) throw new UsageError(`there is no database at ${path} (set DATABASE_PATH)`);
-  const database = openDatabase(path);
-  const store = sqliteStore(database);
+  if (!databaseUrl && !existsSync(path)) throw new UsageError(`there is no database at ${path} (set DATABASE_PATH, or DATABASE_URL for PostgreSQL)`);
+  const store = await openStore({ databasePath: path, databaseUrl });
   try {
     const reactions = parseReactionMap(env.INCIDENT_REACTIONS ?? '');
     if (typeof reactions === 'string') throw new UsageError(`INCIDENT_REACTIONS: ${reactions}`);
     const reminderMinutes = reminderMinutesOf(env);
     const input = await loadPostmortemInput(store.queries, number, reactions);
-    if (!input) throw new UsageError(`there is no INC-${number} in ${path}`);
+    if (!input) throw new UsageError(`there is no INC-${number} in ${databaseUrl ? 'the PostgreSQL database' : path}`);
     const output =
       values.format === 'json'
         ? `${JSON.stringify(incidentExport(input), null, 2)}\n`

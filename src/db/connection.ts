@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { DatabaseError } from './errors.js';
 import { migrationsFolder } from './migrations.js';
 import * as schema from './schema.js';
 
@@ -20,9 +21,7 @@ const MIGRATIONS = migrationsFolder('sqlite');
 
 const RESTORE_HINT = 'restore it from a backup (README: Backups) or point DATABASE_PATH elsewhere';
 
-export class DatabaseError extends Error {
-  override readonly name = 'DatabaseError';
-}
+export { DatabaseError };
 
 const WRITABLE_HINT = 'sitrep must write it: check its permissions and that its file system is not mounted read-only';
 

@@ -14,7 +14,7 @@ export interface IncidentRecord extends Incident {
   declaredFrom: string | null;
 }
 
-const MILESTONE_COLUMNS = {
+export const MILESTONE_COLUMNS = {
   'impact-started': 'impactStartedAt',
   detected: 'detectedAt',
   identified: 'identifiedAt',
@@ -25,9 +25,9 @@ const MILESTONE_COLUMNS = {
 /** The incident's own words, each set by the declare form or its command; the last one wins. */
 export type Statement = 'summary' | 'impact';
 
-const STATEMENT_COLUMNS = { summary: 'summary', impact: 'impact' } as const satisfies Record<Statement, keyof IncidentRow>;
+export const STATEMENT_COLUMNS = { summary: 'summary', impact: 'impact' } as const satisfies Record<Statement, keyof IncidentRow>;
 
-const ROLE_COLUMNS = { lead: 'leadId', comms: 'commsId', scribe: 'scribeId' } as const satisfies Record<
+export const ROLE_COLUMNS = { lead: 'leadId', comms: 'commsId', scribe: 'scribeId' } as const satisfies Record<
   Role,
   keyof IncidentRow
 >;
@@ -64,6 +64,21 @@ function toIncident(row: IncidentRow): IncidentRecord {
     declaredFrom: row.declaredFrom,
   };
 }
+
+/** The columns a status change sets. */
+function statusColumns(patch: StatusPatch): Partial<typeof incidents.$inferInsert> {
+  const row: Partial<typeof incidents.$inferInsert> = { status: patch.status, resolvedAt: patch.resolvedAt };
+  if (patch.resolutionSummary !== undefined) row.resolutionSummary = patch.resolutionSummary;
+  for (const [milestone, at] of Object.entries(patch.milestones) as [Milestone, number][]) row[MILESTONE_COLUMNS[milestone]] = at;
+  return row;
+}
+
+/**
+ * The row mapping, shared with the PostgreSQL twin (pg/incidents.ts), whose rows have the
+ * same columns. An object rather than exported functions: every function this module
+ * exports is a query (store.ts).
+ */
+export const incidentRows = { toIncident, statusColumns } as const;
 
 type Updater = Pick<Db, 'update'>;
 
@@ -159,10 +174,7 @@ export function saveStatus(
   event: { message: string | null; actorId: string; at: number },
 ): IncidentRecord {
   return db.transaction((tx) => {
-    const row: Partial<typeof incidents.$inferInsert> = { status: patch.status, resolvedAt: patch.resolvedAt };
-    if (patch.resolutionSummary !== undefined) row.resolutionSummary = patch.resolutionSummary;
-    for (const [milestone, at] of Object.entries(patch.milestones) as [Milestone, number][]) row[MILESTONE_COLUMNS[milestone]] = at;
-    const updated = updateRow(tx, number, row);
+    const updated = updateRow(tx, number, statusColumns(patch));
     insertEvent(tx, number, { kind: 'status', at: event.at, actorId: event.actorId, status: patch.status, message: event.message });
     return toIncident(updated);
   });

@@ -53,6 +53,10 @@ export function sqliteStore(database: Database): Store {
     engine: 'sqlite',
     queries: bind(database, () => group.idle()),
     transaction: (work) => group.run(() => work(inTransaction)),
+    async ping() {
+      await group.idle();
+      database.sqlite.prepare('select 1').get();
+    },
     async close() {
       await group.idle();
       database.close();

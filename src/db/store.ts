@@ -51,5 +51,7 @@ export interface Store {
    * call, no timer, nothing that can take long while the transaction is open.
    */
   transaction<T>(work: (tx: Queries) => Promise<T>): Promise<T>;
+  /** Resolves if the store answers now, rejects with why not (for /healthz). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

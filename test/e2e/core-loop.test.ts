@@ -1,17 +1,18 @@
-// The main job, over HTTP and over Socket Mode: declare, record, mark, resolve, draft, export.
+// The main job, on SQLite and on PostgreSQL, over HTTP and over Socket Mode: declare,
+// record, mark, resolve, draft, export.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findIncident, listEvents } from '../../src/db/incidents.js';
-import { messages as messagesTable } from '../../src/db/schema.js';
 import { U_ALICE, U_BOB, U_CAROL } from '../../harness/simulator/constants.js';
 import { section } from '../support/markdown.js';
-import { startTestSandbox, TRANSPORTS, type TestSandbox } from '../support/sandbox.js';
+import { startTestSandbox, STORES, TRANSPORTS, type TestSandbox } from '../support/sandbox.js';
 
-describe.each(TRANSPORTS)('over %s', (transport) => {
+const CASES = STORES.flatMap((store) => TRANSPORTS.map((transport) => [store, transport] as const));
+
+describe.each(CASES)('on %s, over %s', (store, transport) => {
   let box: TestSandbox;
 
   beforeEach(async () => {
-    box = await startTestSandbox({ transport });
+    box = await startTestSandbox({ store, transport });
   });
 
   afterEach(async () => {
@@ -39,14 +40,14 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
       expect(summary?.text).toMatch(/INC-1: Payments failing \(SEV2, Investigating\)/);
       expect(channel.pins.has(summary!.ts)).toBe(true);
 
-      const incident = findIncident(box.database.db, 1);
+      const incident = (await box.store.queries.findIncident(1));
       expect(incident).toMatchObject({ title: 'Payments failing', severity: 'sev2', status: 'investigating', channelId: channel.id, declaredBy: U_ALICE });
       expect(box.sim.callsOf('conversations.create')).toHaveLength(1);
     });
 
     it('declares at sev3 when no severity is given', async () => {
       await box.declare(U_BOB, 'declare Login page slow');
-      expect(findIncident(box.database.db, 1)).toMatchObject({ severity: 'sev3', title: 'Login page slow' });
+      expect((await box.store.queries.findIncident(1))).toMatchObject({ severity: 'sev3', title: 'Login page slow' });
     });
 
     it('takes a suffix when the channel name is taken, and still makes one channel and one incident', async () => {
@@ -54,7 +55,7 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
       const channel = await box.declare(U_ALICE, 'declare sev1 Payments failing');
       expect(channel.name).toBe('inc-1-payments-failing-2');
       expect(box.sim.callsOf('conversations.create').filter((call) => call.ok)).toHaveLength(1);
-      expect(findIncident(box.database.db, 2)).toBeNull();
+      expect((await box.store.queries.findIncident(2))).toBeNull();
     });
 
     it('makes one incident when the same command arrives twice', async () => {
@@ -66,12 +67,12 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
       await box.sim.waitFor(() => box.sim.channelByName('inc-1-twice')?.pins.size, { what: 'the channel' });
       await box.sitrep.ctx.tasks.idle();
       expect(box.sim.callsOf('conversations.create')).toHaveLength(1);
-      expect(findIncident(box.database.db, 2)).toBeNull();
+      expect((await box.store.queries.findIncident(2))).toBeNull();
     });
     it('reads the title as Slack encodes it, and shows it as typed', async () => {
       const channel = await box.declare(U_ALICE, 'declare sev2 Refunds &amp; payouts &lt;EU&gt;');
       expect(channel.name).toBe('inc-1-refunds-payouts-eu');
-      expect(findIncident(box.database.db, 1)?.title).toBe('Refunds & payouts <EU>');
+      expect((await box.store.queries.findIncident(1))?.title).toBe('Refunds & payouts <EU>');
       expect(channel.messages[0]?.text).toContain('INC-1: Refunds &amp; payouts &lt;EU&gt;');
     });
   });
@@ -99,15 +100,15 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
       const blocks = JSON.stringify(channel.messages[0]?.blocks);
       expect(blocks).toContain('Card payments fail with 502.');
       expect(blocks).toContain('About 40% of checkouts in the EU.');
-      expect(findIncident(box.database.db, 1)).toMatchObject({
+      expect((await box.store.queries.findIncident(1))).toMatchObject({
         severity: 'sev1',
         summary: 'Card payments fail with 502.',
         impact: 'About 40% of checkouts in the EU.',
         isPrivate: false,
       });
       // The form's words are the first version of each, as `/incident summary` and `impact` would record them.
-      const declaredAt = findIncident(box.database.db, 1)!.declaredAt;
-      expect(listEvents(box.database.db, 1).filter((event) => event.kind !== 'declared')).toEqual([
+      const declaredAt = (await box.store.queries.findIncident(1))!.declaredAt;
+      expect((await box.store.queries.listEvents(1)).filter((event) => event.kind !== 'declared')).toEqual([
         { kind: 'summary', at: declaredAt, actorId: U_CAROL, text: 'Card payments fail with 502.' },
         { kind: 'impact', at: declaredAt, actorId: U_CAROL, text: 'About 40% of checkouts in the EU.' },
       ]);
@@ -121,14 +122,14 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
         values: { title: { title: { type: 'plain_text_input', value: '   ' } } },
       });
       expect(submitted.body).toMatchObject({ response_action: 'errors', errors: { title: expect.any(String) } });
-      expect(findIncident(box.database.db, 1)).toBeNull();
+      expect((await box.store.queries.findIncident(1))).toBeNull();
     });
 
     it('makes a private channel for a private incident', async () => {
       const channel = await box.declarePrivate(U_CAROL, 'Leaked key', 'inc-1-leaked-key');
       expect(channel.isPrivate).toBe(true);
       // Left blank in the form: nothing was said, so nothing is recorded.
-      expect(listEvents(box.database.db, 1).map((event) => event.kind)).toEqual(['declared']);
+      expect((await box.store.queries.listEvents(1)).map((event) => event.kind)).toEqual(['declared']);
     });
   });
 
@@ -162,7 +163,7 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
       await box.driver.unreact({ channelId: channel.id, ts: chatter, userId: U_ALICE, name: 'mag' });
       await box.driver.unreact({ channelId: channel.id, ts: unmarked, userId: U_BOB, name: 'pushpin' });
 
-      const stored = box.database.db.select().from(messagesTable).all();
+      const stored = (await box.store.queries.listRecordedMessages(1));
       expect(stored.map((row) => row.ts).sort()).toEqual([alert, chatter, cause, fix, recovered, followUp, unmarked].sort());
 
       const resolved = await box.driver.command({ userId: U_ALICE, channelId: channel.id, text: 'resolve Rolled back deploy 4821; payments recovered.' });
@@ -170,7 +171,7 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
       const file = await box.sim.waitFor(() => box.sim.filesIn(channel.id).find((f) => f.uploaded), { what: 'the uploaded draft' });
       expect(file.name).toBe('INC-1-postmortem.md');
       expect(box.sim.messages(channel.id).some((m) => /resolved INC-1/.test(m.text))).toBe(true);
-      expect(findIncident(box.database.db, 1)).toMatchObject({ status: 'resolved', resolutionSummary: 'Rolled back deploy 4821; payments recovered.' });
+      expect((await box.store.queries.findIncident(1))).toMatchObject({ status: 'resolved', resolutionSummary: 'Rolled back deploy 4821; payments recovered.' });
 
       const draft = file.content;
       expect(draft.startsWith('# INC-1: Payments failing\n')).toBe(true);
@@ -241,7 +242,7 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
       const event = { type: 'message', channel: channel.id, user: U_BOB, text: 'only once', ts, event_ts: ts, channel_type: 'channel' };
       expect((await box.driver.event(event, { eventId: 'Ev1', retryNum: 1, retryReason: 'http_timeout' })).status).toBe(200);
       expect((await box.driver.event(event, { eventId: 'Ev2' })).status).toBe(200);
-      expect(box.database.db.select().from(messagesTable).all().filter((row) => row.ts === ts)).toHaveLength(1);
+      expect((await box.store.queries.listRecordedMessages(1)).filter((row) => row.ts === ts)).toHaveLength(1);
     });
 
     it('answers 200 and records nothing for channels that are not incidents', async () => {
@@ -249,7 +250,7 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
       const { status, ts } = await box.driver.message({ channelId: general, userId: U_BOB, text: 'lunch?' });
       expect(status).toBe(200);
       expect((await box.driver.react({ channelId: general, ts, userId: U_ALICE, name: 'pushpin' })).status).toBe(200);
-      expect(box.database.db.select().from(messagesTable).all()).toEqual([]);
+      expect((await box.store.queries.listRecordedMessages(1))).toEqual([]);
     });
 
     it('answers a second resolve without changing anything, and regenerates the draft on request', async () => {
@@ -275,7 +276,7 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
       const response = await box.driver.command({ userId: U_ALICE, channelId: box.sim.channelByName('general')!.id, text });
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(message) });
-      expect(findIncident(box.database.db, 1)).toBeNull();
+      expect((await box.store.queries.findIncident(1))).toBeNull();
       expect(box.sim.calls.filter((call) => !['auth.test', 'apps.connections.open', 'socket_mode'].includes(call.method))).toEqual([]);
     });
 
@@ -292,7 +293,7 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
       const forged = await box.driver.raw({ body: event, contentType: 'application/json', sign: { secret: 'not-the-secret' } });
       const old = await box.driver.raw({ body: event, contentType: 'application/json', sign: { timestamp: stale } });
       expect([unsigned.status, forged.status, old.status]).toEqual([401, 401, 401]);
-      expect(box.database.db.select().from(messagesTable).all()).toEqual([]);
+      expect((await box.store.queries.listRecordedMessages(1))).toEqual([]);
     });
 
     it('lists open incidents anywhere and shows help', async () => {

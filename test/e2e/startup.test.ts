@@ -31,7 +31,7 @@ describe('npm start', () => {
     [{ SLACK_BOT_TOKEN: 'xoxb-1' }, /^sitrep: SLACK_SIGNING_SECRET is required in HTTP mode/],
     [{ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', PORT: 'abc' }, /^sitrep: PORT /],
     [{ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', INCIDENT_TIMEZONE: 'Nowhere/Land' }, /^sitrep: INCIDENT_TIMEZONE /],
-    [{ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', DATABASE_URL: 'postgres://db/sitrep' }, /^sitrep: DATABASE_URL is set, but this version of sitrep runs on SQLite only/],
+    [{ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', DATABASE_URL: 'mysql://db/sitrep' }, /^sitrep: DATABASE_URL must be a PostgreSQL URL/],
   ])('stops with one line naming the variable (%j)', async (env, message) => {
     const running = startProcess(env);
     expect(await running.exited).toBe(1);

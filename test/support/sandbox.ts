@@ -16,6 +16,7 @@ import { loadPostmortemInput } from '../../src/services/postmortem.js';
 import type { Clock } from '../../src/services/context.js';
 import type { SlackSimulator } from '../../harness/simulator/server.js';
 import type { SimChannel } from '../../harness/simulator/workspace.js';
+import { storeDatabase } from './postgres.js';
 
 const run = promisify(execFile);
 export const ROOT = new URL('../..', import.meta.url).pathname;
@@ -76,7 +77,13 @@ export interface TestSandboxOptions {
   socketAckTimeoutMs?: number;
   /** Deliver the bot's own posts, edits and deletes back to it, as Slack does; default off. */
   echoBotMessages?: boolean;
+  /** Where the bot keeps its data: SQLite (default) or a fresh database on the run's PostgreSQL server. */
+  store?: StoreKind;
 }
+
+export type StoreKind = 'sqlite' | 'postgres';
+/** Both stores, for tests that must hold on each. */
+export const STORES = ['sqlite', 'postgres'] as const;
 
 /** Both of Slack's transports, for tests that must hold in each. */
 export const TRANSPORTS = ['http', 'socket'] as const;
@@ -90,8 +97,10 @@ export async function startTestSandbox(options: TestSandboxOptions = {}): Promis
       logs.push(JSON.parse(line) as LogLine);
     },
   } as pino.DestinationStream);
+  const databaseUrl = options.store === 'postgres' ? await storeDatabase() : undefined;
   const sandbox = await startSandbox({
     databasePath,
+    ...(databaseUrl ? { databaseUrl } : {}),
     env: options.env ?? {},
     logger,
     ...(options.now ? { now: options.now } : {}),
@@ -159,7 +168,7 @@ export async function startTestSandbox(options: TestSandboxOptions = {}): Promis
     async exportCli(...args) {
       let stdout = '';
       let stderr = '';
-      const code = await postmortemCli(args, { ...process.env, DATABASE_PATH: databasePath }, {
+      const code = await postmortemCli(args, { ...process.env, DATABASE_PATH: databasePath, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) }, {
         stdout: (text) => (stdout += text),
         stderr: (text) => (stderr += text),
       });
@@ -168,7 +177,7 @@ export async function startTestSandbox(options: TestSandboxOptions = {}): Promis
     async exportProcess(...args) {
       try {
         const { stdout, stderr } = await run('npm', ['run', '--silent', 'postmortem', '--', ...args], {
-          env: { ...process.env, DATABASE_PATH: databasePath },
+          env: { ...process.env, DATABASE_PATH: databasePath, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) },
           cwd: ROOT,
         });
         return { code: 0, stdout, stderr };

@@ -3,13 +3,17 @@
 // under a session advisory lock, so the first one applies it and the others find
 // it done.
 
-import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { drizzle, type NodePgDatabase, type NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
+import type { PgDatabase as DrizzlePgDatabase } from 'drizzle-orm/pg-core';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { migrationsFolder } from '../migrations.js';
 import * as schema from './schema.js';
 
 export type PgDb = NodePgDatabase<typeof schema>;
+
+/** What a query runs on: the pool (`PgDb`) or a transaction opened on it. */
+export type PgRunner = DrizzlePgDatabase<NodePgQueryResultHKT, typeof schema>;
 
 export interface PgDatabase {
   db: PgDb;
