@@ -4,10 +4,16 @@
 // window and its length, the durations the reference gives, timeline entries at
 // the right local times in the right zone, the status updates in order, and the
 // corrective actions as owned follow-ups. Facts, not wording: the text around
-// them may change.
+// them may change. Each is replayed on PostgreSQL too, at the same time: the draft
+// posted there and what `npm run postmortem` prints (Markdown and JSON) must be the
+// same as on SQLite, byte for byte.
 
-import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScript, replay, type ReplayResult } from '../../harness/replay.js';
+import { postmortemCli } from '../../src/cli/postmortem.js';
 import {
   capturingLogger,
   dayHeadings,
@@ -22,21 +28,59 @@ import {
 import { section } from '../support/markdown.js';
 import { lintMarkdown } from '../support/markdownlint.js';
 import { mermaidBlocks, parseMermaid } from '../support/mermaid.js';
+import { storeDatabase } from '../support/postgres.js';
 import type { LogLine } from '../support/sandbox.js';
 
 const FIXTURES = new URL('../fixtures/incidents/', import.meta.url);
+
+const dir = mkdtempSync(join(tmpdir(), 'sitrep-fixtures-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Replayed {
   result: ReplayResult;
   draft: string;
   errors: LogLine[];
+  /** The stores the replay ran on (DATABASE_PATH, DATABASE_URL), kept for exports. */
+  sqlite: Record<string, string>;
+  postgres: { result: ReplayResult; errors: LogLine[]; env: Record<string, string> };
 }
 
 async function replayFixture(name: string): Promise<Replayed> {
-  const capture = capturingLogger();
-  const result = await replay(loadScript(new URL(`${name}.json`, FIXTURES).pathname), { logger: capture.logger });
+  const script = loadScript(new URL(`${name}.json`, FIXTURES).pathname);
+  const sqlite = { DATABASE_PATH: join(dir, `${name}.sqlite`) };
+  const postgres = { DATABASE_PATH: join(dir, `${name}-unused.sqlite`), DATABASE_URL: await storeDatabase() };
+  const captures = [capturingLogger(), capturingLogger()] as const;
+  const [result, onPostgres] = await Promise.all([
+    replay(script, { databasePath: sqlite.DATABASE_PATH, logger: captures[0].logger }),
+    replay(script, { databasePath: postgres.DATABASE_PATH, env: { DATABASE_URL: postgres.DATABASE_URL }, logger: captures[1].logger }),
+  ]);
   if (!result.draft) throw new Error(`${name}: the replay ended without a draft`);
-  return { result, draft: result.draft.content, errors: capture.errors() };
+  return {
+    result,
+    draft: result.draft.content,
+    errors: captures[0].errors(),
+    sqlite,
+    postgres: { result: onPostgres, errors: captures[1].errors(), env: postgres },
+  };
+}
+
+/** `npm run postmortem -- …args` in this process, against the store `env` names. */
+async function exportWith(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await postmortemCli(args, { ...process.env, ...env }, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) });
+  return { code, stdout, stderr };
+}
+
+/** The same incident on PostgreSQL: the same draft posted, the same exports printed. */
+async function expectSameOnPostgres(run: Replayed): Promise<void> {
+  expect(run.postgres.errors).toEqual([]);
+  expect(run.postgres.result.draft?.content).toBe(run.draft);
+  for (const args of [['1'], ['1', '--format', 'json']]) {
+    const fromSqlite = await exportWith(run.sqlite, ...args);
+    expect(fromSqlite).toMatchObject({ code: 0, stderr: '' });
+    expect(await exportWith(run.postgres.env, ...args)).toEqual(fromSqlite);
+  }
 }
 
 /** The timeline entry at `time` whose text matches; fails naming what the timeline had at that time. */
@@ -75,6 +119,8 @@ describe('Clearhaus: transaction gateway unavailable (23 March 2018, UTC)', () =
   beforeAll(async () => {
     run = await replayFixture('clearhaus-gateway');
   });
+
+  it('is the same on PostgreSQL: the draft posted and the exports, byte for byte', () => expectSameOnPostgres(run));
 
   it('replays without an error and posts the draft as INC-1', () => {
     expect(run.errors).toEqual([]);
@@ -177,6 +223,8 @@ describe('Commerce Layer: database upgrade stalled (9 April 2024, CEST)', () => 
     run = await replayFixture('commerce-layer-db-upgrade');
   });
 
+  it('is the same on PostgreSQL: the draft posted and the exports, byte for byte', () => expectSameOnPostgres(run));
+
   it('replays without an error, declared through the form', () => {
     expect(run.errors).toEqual([]);
     expect(run.draft).toMatch(/^# INC-1: API, Dashboard and Applications unavailable\n/);
@@ -272,6 +320,8 @@ describe('GitKraken: payment-service deploy locked users out (20 September 2023,
   beforeAll(async () => {
     run = await replayFixture('gitkraken-payment-service');
   });
+
+  it('is the same on PostgreSQL: the draft posted and the exports, byte for byte', () => expectSameOnPostgres(run));
 
   it('replays without an error', () => {
     expect(run.errors).toEqual([]);

@@ -159,8 +159,9 @@ describe('secrets', () => {
     await box.driver.message({ channelId: channel.id, userId: U_BOB, text: `pasting by mistake: ${botToken}` });
     // Slack failing in the ways it does: a refusal, an outage, a name lookup that errors.
     box.sim.failNext('conversations.create', { error: 'invalid_auth' });
-    await box.driver.command({ userId: U_CAROL, channelId: general.id, text: 'declare sev1 Second one' });
+    // Set before anyone new appears: the lookup of the next new name (Carol's) fails.
     box.sim.failNext('users.info', { status: 500 });
+    await box.driver.command({ userId: U_CAROL, channelId: general.id, text: 'declare sev1 Second one' });
     await box.driver.message({ channelId: channel.id, userId: U_CAROL, text: 'new person speaks' });
     // Requests that are refused.
     await box.driver.raw({ body: '{"type":"event_callback"}', sign: { secret: 'wrong' } });
