@@ -133,6 +133,15 @@ export function insertIncident(db: Db, fields: NewIncident): { incident: Inciden
   });
 }
 
+/**
+ * The incident as stored, held until the transaction ends, for a change that reads
+ * what it changes (a status change works on the status it replaces). On SQLite the
+ * transaction already holds the one write lock; PostgreSQL locks the row.
+ */
+export function findIncidentForUpdate(db: Db, number: number): IncidentRecord | null {
+  return findIncident(db, number);
+}
+
 export function findIncident(db: Db, number: number): IncidentRecord | null {
   const row = db.select().from(incidents).where(eq(incidents.id, number)).get();
   return row ? toIncident(row) : null;

@@ -32,6 +32,12 @@ export interface OutboxEntry {
 
 type Writer = Pick<Db, 'insert' | 'select'>;
 
+/** Who takes a job, and for how long it is theirs before another replica may take it over. */
+export interface LaneClaim {
+  replica: string;
+  leaseMs: number;
+}
+
 /**
  * Replacing a draft deletes a file people may be reading and uploads another: however
  * many deletes come in, an incident's draft is replaced at most once in this long.
@@ -125,6 +131,17 @@ export function nextInLane(db: Db, incidentId: number, now: number): OutboxEntry
     .orderBy(asc(outbox.id))
     .get();
   return row ? entryOf(row) : null;
+}
+
+/**
+ * Takes the next job due in one lane to send it, counting the attempt. One process
+ * sends on SQLite, so there is no other replica to hold the job against; the
+ * PostgreSQL store leases it to `claim.replica` (db/pg/outbox.ts).
+ */
+export function claimNextInLane(db: Db, incidentId: number, now: number, _claim: LaneClaim): OutboxEntry | null {
+  const entry = nextInLane(db, incidentId, now);
+  if (entry) markAttempt(db, entry.id);
+  return entry;
 }
 
 /** The earliest time a pending job is waiting for, if any is. */

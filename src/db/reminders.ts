@@ -1,7 +1,7 @@
 // Queries for reminder bookkeeping: what the reminder pass needs to know about
 // each open incident, and the record that a nudge went out.
 
-import { and, eq, inArray, isNotNull, max, ne } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, max, ne } from 'drizzle-orm';
 import type { Status } from '../domain/incident.js';
 import type { Db } from './connection.js';
 import { incidentEvents, incidents } from './schema.js';
@@ -45,10 +45,18 @@ export function listReminderCandidates(db: Db): ReminderRow[] {
     .map((row) => ({ ...row, status: row.status as Status, channelId: row.channelId ?? '' }));
 }
 
-export function markUpdateReminded(db: Db, number: number, at: number): void {
-  db.update(incidents).set({ remindedAt: at }).where(eq(incidents.id, number)).run();
+/**
+ * Marks the status-update nudge sent at `at`, if it is still as the pass saw it
+ * (`seen`, the last time it was sent, or null): true if this call marked it. Replicas
+ * sharing a store may see the same nudge due at once; only one marks it, and queues it.
+ */
+export function markUpdateReminded(db: Db, number: number, at: number, seen: number | null): boolean {
+  const still = seen === null ? isNull(incidents.remindedAt) : eq(incidents.remindedAt, seen);
+  return db.update(incidents).set({ remindedAt: at }).where(and(eq(incidents.id, number), still)).run().changes === 1;
 }
 
-export function markLeadReminded(db: Db, number: number, at: number): void {
-  db.update(incidents).set({ leadRemindedAt: at }).where(eq(incidents.id, number)).run();
+/** The same for the nudge to name a lead. */
+export function markLeadReminded(db: Db, number: number, at: number, seen: number | null): boolean {
+  const still = seen === null ? isNull(incidents.leadRemindedAt) : eq(incidents.leadRemindedAt, seen);
+  return db.update(incidents).set({ leadRemindedAt: at }).where(and(eq(incidents.id, number), still)).run().changes === 1;
 }

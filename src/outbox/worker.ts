@@ -9,9 +9,10 @@
 // method for every lane until its Retry-After: a lane whose next job may call
 // it waits, the others go on. A backoff after an outage holds only its own lane.
 
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import webApi from '@slack/web-api';
-import type { OutboxEntry, OutboxJob } from '../db/outbox.js';
+import type { LaneClaim, OutboxEntry, OutboxJob } from '../db/outbox.js';
 import type { SlackContext } from '../services/context.js';
 import { republishHomes } from '../courtesies/home.js';
 import { postOnce, refreshSummaryNow } from './post.js';
@@ -27,6 +28,13 @@ export interface OutboxOptions {
 }
 
 export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = { retryBaseMs: 1000, maxRetryMs: 60_000 };
+
+/**
+ * How long a job taken by a replica stays its own (PostgreSQL). Longer than any job
+ * takes (its Slack calls time out at 10 s each); after it, a replica that died holding
+ * the job is taken over, and the post-once lookups keep what it did send from repeating.
+ */
+const JOB_LEASE_MS = 60_000;
 
 /** The outcome of one job: done (sent or failed for good), or wait and try again. */
 type Outcome = { done: true } | { done: false; afterMs: number; error: string };
@@ -69,6 +77,8 @@ export class Outbox {
   private scanning = false;
   /** Incidents whose lane is sending now: one job at a time each, so each reads in order. */
   private readonly busy = new Set<number>();
+  /** How this process takes jobs when several replicas share a PostgreSQL store. */
+  private readonly claim: LaneClaim = { replica: randomUUID(), leaseMs: JOB_LEASE_MS };
   /** Lanes backing off after a failure, until (monotonic ms). */
   private readonly heldUntil = new Map<number, number>();
   /** Methods Slack rate-limited, until (monotonic ms). */
@@ -135,10 +145,12 @@ export class Outbox {
   private async runLane(incidentId: number): Promise<void> {
     for (;;) {
       if (this.stopped) return;
-      const entry = await this.ctx.db.nextInLane(incidentId, this.ctx.now());
-      if (!entry || this.readyAt(entry) > monotonic()) return;
-      // Counted before the call: after a crash mid-call, the next attempt looks before it posts.
-      await this.ctx.db.markAttempt(entry.id);
+      const next = await this.ctx.db.nextInLane(incidentId, this.ctx.now());
+      if (!next || this.readyAt(next) > monotonic()) return;
+      // Taken, with the attempt counted, before the call: after a crash mid-call the next
+      // attempt looks before it posts, and no other replica sends it meanwhile. Null: one did.
+      const entry = await this.ctx.db.claimNextInLane(incidentId, this.ctx.now(), this.claim);
+      if (!entry) return;
       const outcome = await this.send(entry);
       // Later jobs of this incident wait behind one that must be retried, so its channel reads in order.
       if (!outcome.done) {

@@ -15,12 +15,16 @@ function policyOf(ctx: ServiceContext): ReminderPolicy {
 }
 
 async function queueNudge(ctx: ServiceContext, row: ReminderRow, nudge: Nudge, now: number): Promise<void> {
-  await inTransaction(ctx, async (tx) => {
-    await tx.db.enqueue(row.number, { kind: 'post', channel: 'incident', text: nudgeMessage(row.number, nudge) }, now);
-    if (nudge.kind === 'lead') await tx.db.markLeadReminded(row.number, now);
-    else await tx.db.markUpdateReminded(row.number, now);
+  const marked = await inTransaction(ctx, async (tx) => {
+    // Marked first, and only if nobody marked it since this pass read it (another replica).
+    const mine =
+      nudge.kind === 'lead'
+        ? await tx.db.markLeadReminded(row.number, now, row.leadRemindedAt)
+        : await tx.db.markUpdateReminded(row.number, now, row.remindedAt);
+    if (mine) await tx.db.enqueue(row.number, { kind: 'post', channel: 'incident', text: nudgeMessage(row.number, nudge) }, now);
+    return mine;
   });
-  ctx.logger.info({ incident: row.number, nudge: nudge.kind }, 'nudged an incident channel');
+  if (marked) ctx.logger.info({ incident: row.number, nudge: nudge.kind }, 'nudged an incident channel');
 }
 
 /** One pass: queues every due nudge. */

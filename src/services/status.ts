@@ -17,8 +17,9 @@ export interface StatusRequest {
 export async function updateStatus(ctx: ServiceContext, incident: IncidentRecord, request: StatusRequest): Promise<IncidentRecord> {
   const resolving = request.status === 'resolved';
   const isUpdate = request.status === incident.status;
-  // Read again inside the transaction: the rule works on the incident as stored now.
-  const current = (await ctx.db.findIncident(incident.number)) ?? incident;
+  // Read again inside the transaction, and held: the rule works on the incident as stored
+  // now, and a change made at the same moment elsewhere (another replica) waits for this one.
+  const current = (await ctx.db.findIncidentForUpdate(incident.number)) ?? incident;
   const at = ctx.now();
   const patch = applyStatus(current, { status: request.status, message: request.message, at });
   const changed = await ctx.db.saveStatus(incident.number, patch, { message: request.message, actorId: request.userId, at });

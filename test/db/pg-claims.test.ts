@@ -1,12 +1,13 @@
 // What lets several replicas share one PostgreSQL database without sending anything
-// twice, on a real server: outbox lane heads claimed with SKIP LOCKED and a lease
-// (each job done once, each lane in order, a dead replica's job taken over when its
-// lease runs out), and a reminder claimed by one replica per due time.
+// twice, on a real server: outbox jobs claimed one lane at a time with a lease (each
+// job done once, each lane in order, a dead replica's job taken over when its lease
+// runs out), and a due nudge marked, and so queued, by one replica.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres, type PgDatabase } from '../../src/db/pg/connection.js';
-import { claimLaneHeads, completeJob } from '../../src/db/pg/outbox.js';
-import { claimUpdateReminder } from '../../src/db/pg/reminders.js';
+import { eq } from 'drizzle-orm';
+import { claimNextInLane, laneHeads, markSent, nextNotBefore } from '../../src/db/pg/outbox.js';
+import { markUpdateReminded } from '../../src/db/pg/reminders.js';
 import { incidents, outbox } from '../../src/db/pg/schema.js';
 import { testDatabase } from '../support/postgres.js';
 
@@ -33,6 +34,8 @@ async function newIncident(db: PgDatabase['db'], title: string): Promise<number>
 }
 
 describe('outbox claims across replicas', () => {
+  const claimOf = (replica: string) => ({ replica, leaseMs: 30_000 });
+
   it('sends every job once, each lane in order, with two replicas claiming at the same time', async () => {
     const lanes = await Promise.all(Array.from({ length: 12 }, (_, index) => newIncident(replicaA.db, `lane ${index}`)));
     const queued: number[] = [];
@@ -40,31 +43,31 @@ describe('outbox claims across replicas', () => {
       for (const incidentId of lanes) {
         const [row] = await replicaA.db
           .insert(outbox)
-          .values({ incidentId, kind: 'post', payload: { step }, createdAt: step })
+          .values({ incidentId, kind: 'post', payload: { channel: 'incident', text: String(step) }, createdAt: step })
           .returning({ id: outbox.id });
         if (row) queued.push(row.id);
       }
     }
-    const sent: Array<{ replica: string; id: number; incidentId: number; step: number }> = [];
+    const sent: Array<{ replica: string; id: number; incidentId: number; step: string }> = [];
+    // Each replica works every lane in turn, as its worker does, with both at it at once.
     const work = async (name: string, db: PgDatabase['db']): Promise<void> => {
       for (let idle = 0; idle < 50 && sent.length < queued.length; ) {
-        const jobs = await claimLaneHeads(db, name, 1_000, 30_000, 3);
-        if (jobs.length === 0) {
-          idle += 1;
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          continue;
+        let took = false;
+        for (const incidentId of lanes) {
+          const job = await claimNextInLane(db, incidentId, 1_000, claimOf(name));
+          if (!job) continue;
+          took = true;
+          sent.push({ replica: name, id: job.id, incidentId: job.incidentId, step: job.job.kind === 'post' ? job.job.text : '' });
+          await markSent(db, job.id, 1_000);
         }
-        for (const job of jobs) {
-          sent.push({ replica: name, id: job.id, incidentId: job.incidentId, step: job.payload.step as number });
-          expect(await completeJob(db, name, job.id, 1_000)).toBe(true);
-        }
+        if (!took) idle += 1;
       }
     };
     await Promise.all([work('a', replicaA.db), work('b', replicaB.db)]);
 
     expect(sent.map((job) => job.id).sort((x, y) => x - y)).toEqual([...queued].sort((x, y) => x - y));
     for (const incidentId of lanes) {
-      expect(sent.filter((job) => job.incidentId === incidentId).map((job) => job.step)).toEqual([0, 1, 2, 3]);
+      expect(sent.filter((job) => job.incidentId === incidentId).map((job) => job.step)).toEqual(['0', '1', '2', '3']);
     }
     // Both replicas took part, so the test says something about two of them.
     expect(new Set(sent.map((job) => job.replica)).size).toBe(2);
@@ -72,29 +75,29 @@ describe('outbox claims across replicas', () => {
 
   it("takes over a dead replica's job once its lease has run out, and not before", async () => {
     const incidentId = await newIncident(replicaA.db, 'orphan');
-    await replicaA.db.insert(outbox).values({ incidentId, kind: 'post', payload: {}, createdAt: 0 });
-    const [held] = await claimLaneHeads(replicaA.db, 'dead', 10_000, 30_000, 10);
-    expect(held?.incidentId).toBe(incidentId);
-    expect(await claimLaneHeads(replicaB.db, 'alive', 39_999, 30_000, 10)).toEqual([]);
-    const [taken] = await claimLaneHeads(replicaB.db, 'alive', 40_001, 30_000, 10);
-    expect(taken).toMatchObject({ id: held?.id, attempts: 2 });
-    // The dead replica, back from a pause, no longer holds it.
-    expect(await completeJob(replicaA.db, 'dead', held?.id ?? 0, 40_002)).toBe(false);
-    expect(await completeJob(replicaB.db, 'alive', held?.id ?? 0, 40_003)).toBe(true);
+    await replicaA.db.insert(outbox).values({ incidentId, kind: 'post', payload: { channel: 'incident', text: 'hello' }, createdAt: 0 });
+    const held = await claimNextInLane(replicaA.db, incidentId, 10_000, claimOf('dead'));
+    expect(held).toMatchObject({ incidentId, attempts: 0 });
+    // While the lease runs, the lane is nobody else's: not offered to send, not claimable.
+    expect((await laneHeads(replicaB.db, 39_999)).map((entry) => entry.incidentId)).not.toContain(incidentId);
+    expect(await claimNextInLane(replicaB.db, incidentId, 39_999, claimOf('alive'))).toBeNull();
+    // The worker that holds no lease is woken when it ends.
+    expect(await nextNotBefore(replicaB.db, 39_999)).toBe(40_001);
+    // Then it is taken over, with the dead replica's attempt counted: the next one looks before it posts.
+    expect(await claimNextInLane(replicaB.db, incidentId, 40_001, claimOf('alive'))).toMatchObject({ id: held?.id, attempts: 1 });
   });
 });
 
-describe('reminder claims across replicas', () => {
-  it('lets exactly one of many replicas claim a due reminder, and none claim it again before the next is due', async () => {
+describe('reminders across replicas', () => {
+  it('lets exactly one of many replicas mark a due nudge, and so queue it', async () => {
     const number = await newIncident(replicaA.db, 'quiet');
-    const claims = await Promise.all(
-      Array.from({ length: 8 }, (_, index) => claimUpdateReminder(index % 2 === 0 ? replicaA.db : replicaB.db, number, 60_000, 90_000 + index)),
+    const marks = await Promise.all(
+      Array.from({ length: 8 }, (_, index) => markUpdateReminded(index % 2 === 0 ? replicaA.db : replicaB.db, number, 90_000 + index, null)),
     );
-    expect(claims.filter(Boolean)).toHaveLength(1);
-    // 30 s later the next one is not yet due (interval 60 s): nobody claims.
-    expect(await claimUpdateReminder(replicaB.db, number, 120_000 - 60_000, 120_000)).toBe(false);
-    // A minute after the first, it is due again, once.
-    const next = await Promise.all([claimUpdateReminder(replicaA.db, number, 151_000 - 60_000, 151_000), claimUpdateReminder(replicaB.db, number, 151_000 - 60_000, 151_000)]);
+    expect(marks.filter(Boolean)).toHaveLength(1);
+    // The next one is due later: of the passes that saw the first mark, again one.
+    const seen = (await replicaA.db.select({ at: incidents.remindedAt }).from(incidents).where(eq(incidents.id, number)))[0]?.at ?? null;
+    const next = await Promise.all([markUpdateReminded(replicaA.db, number, 151_000, seen), markUpdateReminded(replicaB.db, number, 151_001, seen)]);
     expect(next.filter(Boolean)).toHaveLength(1);
   });
 });

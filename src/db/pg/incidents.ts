@@ -77,6 +77,12 @@ export async function insertIncident(db: PgRunner, fields: NewIncident): Promise
   });
 }
 
+/** The incident as stored, its row locked until the transaction ends (another replica's change waits). */
+export async function findIncidentForUpdate(db: PgRunner, number: number): Promise<IncidentRecord | null> {
+  const [row] = await db.select().from(incidents).where(eq(incidents.id, number)).for('update');
+  return row ? toIncident(row) : null;
+}
+
 export async function findIncident(db: PgRunner, number: number): Promise<IncidentRecord | null> {
   const [row] = await db.select().from(incidents).where(eq(incidents.id, number));
   return row ? toIncident(row) : null;

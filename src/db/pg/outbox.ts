@@ -1,96 +1,20 @@
-// The outbox on PostgreSQL, shared by every replica. Each incident's jobs are a
-// lane sent in the order queued; a replica takes the head of a lane by claiming it:
-// `FOR UPDATE SKIP LOCKED` keeps two replicas claiming at the same moment from
-// taking the same job (the second passes over the row the first holds), and the
-// lease written with the claim keeps the job its own after that transaction ends.
-// A replica that dies holding a job leaves its lease to run out; then the job is a
-// lane head like any other, and another replica takes it.
-// What Slack already has is never sent twice even then: the post-once lookups
-// (src/outbox/post.ts) find a message the dead replica did post.
-//
-// Below the claims, the twins of db/outbox.ts's queries, which the worker sending
-// from one process uses. They answer as SQLite does for the same jobs. A lease is
-// the one thing SQLite never has, and they read it as the claims do: while a job's
-// lease is live (`lease_until >= now`) its lane belongs to the replica holding it,
-// so neither that job nor the ones behind it are offered, and the lease's end is
-// one of the times nextNotBefore reports.
+// The outbox on PostgreSQL, shared by every replica: the twins of db/outbox.ts's
+// queries, answering as SQLite does for the same jobs. Each incident's jobs are a
+// lane sent in the order queued. A replica takes a lane's next job with
+// claimNextInLane: claims of one lane are taken one at a time, under a lock held
+// until the claim commits, and the lease written with the claim keeps the job the
+// replica's own after that. While a job's lease is live (`lease_until >= now`) its
+// lane belongs to that replica, so neither the job nor the ones behind it are
+// offered to others, and the lease's end is one of the times nextNotBefore reports.
+// A replica that dies holding a job leaves its lease to run out; then another takes
+// the job over. What Slack already has is never sent twice even then: the post-once
+// lookups (src/outbox/post.ts) find a message the dead replica did post.
 
-import { and, asc, desc, eq, gt, gte, inArray, isNull, lte, min, notExists, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lte, min, ne, notExists, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import { DRAFT_REPLACEMENT_INTERVAL_MS, type OutboxEntry, type OutboxJob } from '../outbox.js';
-import type { PgDb, PgRunner } from './connection.js';
+import { DRAFT_REPLACEMENT_INTERVAL_MS, type LaneClaim, type OutboxEntry, type OutboxJob } from '../outbox.js';
+import type { PgRunner } from './connection.js';
 import { outbox } from './schema.js';
-
-export interface ClaimedJob {
-  id: number;
-  incidentId: number;
-  kind: string;
-  payload: Record<string, unknown>;
-  createdAt: number;
-  attempts: number;
-}
-
-/**
- * Claims up to `limit` lane heads that are due (not before `now`) and held by nobody
- * (or by a lease that has run out), for `replica` until `now + leaseMs`; counts an
- * attempt on each. One lane's head at most: the next job of a lane waits until the
- * one before it is done.
- */
-export async function claimLaneHeads(db: PgDb, replica: string, now: number, leaseMs: number, limit: number): Promise<ClaimedJob[]> {
-  const result = await db.execute<{
-    id: number;
-    incident_id: number;
-    kind: string;
-    payload: Record<string, unknown>;
-    created_at: string;
-    attempts: number;
-  }>(sql`
-    with heads as (
-      select o.id from ${outbox} o
-      where o.done_at is null
-        and (o.not_before is null or o.not_before <= ${now})
-        and (o.lease_until is null or o.lease_until < ${now})
-        and o.id = (select min(p.id) from ${outbox} p where p.incident_id = o.incident_id and p.done_at is null)
-      order by o.id
-      limit ${limit}
-      for update skip locked
-    )
-    update ${outbox} set claimed_by = ${replica}, lease_until = ${now + leaseMs}, attempts = ${outbox.attempts} + 1
-    from heads where ${outbox.id} = heads.id
-    returning ${outbox.id}, ${outbox.incidentId}, ${outbox.kind}, ${outbox.payload}, ${outbox.createdAt}, ${outbox.attempts}`);
-  return result.rows
-    .map((row) => ({
-      id: row.id,
-      incidentId: row.incident_id,
-      kind: row.kind,
-      payload: row.payload,
-      createdAt: Number(row.created_at),
-      attempts: row.attempts,
-    }))
-    .sort((a, b) => a.id - b.id);
-}
-
-/**
- * Marks a claimed job done. False when the claim was no longer this replica's (its lease
- * ran out and another replica took the job): the caller's work stands, and the other
- * replica's post-once lookup will find it.
- */
-export async function completeJob(db: PgDb, replica: string, id: number, at: number): Promise<boolean> {
-  const done = await db
-    .update(outbox)
-    .set({ doneAt: at, claimedBy: null, leaseUntil: null })
-    .where(and(eq(outbox.id, id), eq(outbox.claimedBy, replica)))
-    .returning({ id: outbox.id });
-  return done.length === 1;
-}
-
-/** Gives a claimed job back after a failure worth retrying, not before `retryAt`. */
-export async function releaseJob(db: PgDb, replica: string, id: number, retryAt: number, error: string): Promise<void> {
-  await db
-    .update(outbox)
-    .set({ claimedBy: null, leaseUntil: null, notBefore: retryAt, lastError: error })
-    .where(and(eq(outbox.id, id), eq(outbox.claimedBy, replica)));
-}
 
 /**
  * A draft replacement. jsonb keeps `replace: true` as JSON true, which `->>` reads as
@@ -214,6 +138,35 @@ export async function nextInLane(db: PgRunner, incidentId: number, now: number):
   return row ? entryOf(row) : null;
 }
 
+/** Names "a lane is being claimed" among advisory locks; the lane's incident is the second key. */
+const LANE_CLAIM_LOCK = 0x5172_0b0c;
+
+/**
+ * Takes the next job due in one lane for `claim.replica`: counts its attempt and leases
+ * it until `now + claim.leaseMs`. Null when the lane has nothing due, or another replica
+ * holds a live lease in it. Claims of one lane are taken one at a time (a lock held
+ * until the claim commits), so two replicas never both take its head; the lease keeps
+ * it theirs after that, until they finish it or the lease runs out (they died).
+ */
+export async function claimNextInLane(db: PgRunner, incidentId: number, now: number, claim: LaneClaim): Promise<OutboxEntry | null> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${LANE_CLAIM_LOCK}, ${incidentId})`);
+    const heldElsewhere = await tx
+      .select({ id: outbox.id })
+      .from(outbox)
+      .where(and(eq(outbox.incidentId, incidentId), isNull(outbox.doneAt), gte(outbox.leaseUntil, now), ne(outbox.claimedBy, claim.replica)))
+      .limit(1);
+    if (heldElsewhere.length > 0) return null;
+    const [head] = await tx.select().from(outbox).where(and(eq(outbox.incidentId, incidentId), due(now))).orderBy(asc(outbox.id)).limit(1);
+    if (!head) return null;
+    await tx
+      .update(outbox)
+      .set({ attempts: sql`${outbox.attempts} + 1`, claimedBy: claim.replica, leaseUntil: now + claim.leaseMs })
+      .where(eq(outbox.id, head.id));
+    return entryOf(head);
+  });
+}
+
 /**
  * The earliest time a pending job is waiting for, if any is: its not-before time, or
  * the end of a lease on it (then a replica that died holding it is taken over without
@@ -258,8 +211,9 @@ export async function markAttempt(db: PgRunner, id: number): Promise<void> {
     .where(eq(outbox.id, id));
 }
 
+/** A failed attempt gives the job back: whichever replica's backoff ends first tries again. */
 export async function noteError(db: PgRunner, id: number, error: string): Promise<void> {
-  await db.update(outbox).set({ lastError: error }).where(eq(outbox.id, id));
+  await db.update(outbox).set({ lastError: error, claimedBy: null, leaseUntil: null }).where(eq(outbox.id, id));
 }
 
 export async function markFailed(db: PgRunner, id: number, at: number, error: string): Promise<void> {

@@ -1,15 +1,13 @@
 // Reminders on PostgreSQL: what the reminder pass needs to know about each open
 // incident, and the record that a nudge went out.
 //
-// Several replicas notice the same due time: the nudge is sent by the one replica
-// whose claim changes the row. The claim is a conditional UPDATE; PostgreSQL runs
-// two of them on the same row one after the other, and the second finds the
-// condition no longer true.
+// Several replicas notice the same due time: the nudge is queued by the one replica
+// whose mark changes the row (markUpdateReminded, markLeadReminded).
 
-import { and, asc, eq, inArray, isNotNull, isNull, lte, max, ne, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, max, ne, sql } from 'drizzle-orm';
 import type { Status } from '../../domain/incident.js';
 import type { ReminderRow } from '../reminders.js';
-import type { PgDb, PgRunner } from './connection.js';
+import type { PgRunner } from './connection.js';
 import { incidentEvents, incidents } from './schema.js';
 
 /** Open incidents that have a channel, with the time of their latest status update. */
@@ -37,30 +35,19 @@ export async function listReminderCandidates(db: PgRunner): Promise<ReminderRow[
   return rows.map((row) => ({ ...row, status: row.status as Status, channelId: row.channelId ?? '' }));
 }
 
-export async function markUpdateReminded(db: PgRunner, number: number, at: number): Promise<void> {
-  await db.update(incidents).set({ remindedAt: at }).where(eq(incidents.id, number));
-}
-
-export async function markLeadReminded(db: PgRunner, number: number, at: number): Promise<void> {
-  await db.update(incidents).set({ leadRemindedAt: at }).where(eq(incidents.id, number));
-}
-
 /**
- * Claims the status-update reminder of incident `number` that fell due at or before
- * `dueBefore` (the last update or reminder, whichever is later, is older than the
- * interval), stamping it `now`. True for exactly one claimant per due time.
+ * Marks a nudge sent if it is still as the pass saw it: a conditional UPDATE, which
+ * PostgreSQL runs on one row one after another, so of two replicas that saw the nudge
+ * due, the second finds the condition no longer true and sends nothing.
  */
-export async function claimUpdateReminder(db: PgDb, number: number, dueBefore: number, now: number): Promise<boolean> {
-  const claimed = await db
-    .update(incidents)
-    .set({ remindedAt: now })
-    .where(
-      and(
-        eq(incidents.id, number),
-        ne(incidents.status, 'resolved'),
-        or(isNull(incidents.remindedAt), lte(incidents.remindedAt, dueBefore)),
-      ),
-    )
-    .returning({ id: incidents.id });
-  return claimed.length === 1;
+export async function markUpdateReminded(db: PgRunner, number: number, at: number, seen: number | null): Promise<boolean> {
+  const still = seen === null ? isNull(incidents.remindedAt) : eq(incidents.remindedAt, seen);
+  const marked = await db.update(incidents).set({ remindedAt: at }).where(and(eq(incidents.id, number), still)).returning({ id: incidents.id });
+  return marked.length === 1;
+}
+
+export async function markLeadReminded(db: PgRunner, number: number, at: number, seen: number | null): Promise<boolean> {
+  const still = seen === null ? isNull(incidents.leadRemindedAt) : eq(incidents.leadRemindedAt, seen);
+  const marked = await db.update(incidents).set({ leadRemindedAt: at }).where(and(eq(incidents.id, number), still)).returning({ id: incidents.id });
+  return marked.length === 1;
 }
