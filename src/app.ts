@@ -180,7 +180,10 @@ export function createSitrep(options: SitrepOptions): Sitrep {
     timeout: CALL_TIMEOUT_MS,
     logger: boltLogger(logger),
   });
-  const outbox = new Outbox({ ...ctx, slack: outboxClient }, { ...DEFAULT_OUTBOX_OPTIONS, ...options.outbox });
+  const outbox = new Outbox(
+    { ...ctx, slack: outboxClient },
+    { ...DEFAULT_OUTBOX_OPTIONS, leaseMs: config.outboxLeaseSeconds * 1000, ...options.outbox },
+  );
   registerListeners(app, ctx, options.onCommandOutcome ? { onOutcome: options.onCommandOutcome } : {});
 
   const reminderIntervalMs =

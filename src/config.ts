@@ -17,6 +17,8 @@ export interface Config {
   databasePath: string;
   /** PostgreSQL (postgres://…) instead of the SQLite file at databasePath, for several replicas. */
   databaseUrl: string | null;
+  /** With several replicas: how long one's claim on a Slack job lasts before another may take it over. */
+  outboxLeaseSeconds: number;
   timeZone: string;
   channelPrefix: string;
   announceChannel: string | null;
@@ -50,6 +52,7 @@ const schema = z.object({
   SLACK_API_URL: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
   PORT: optional.pipe(z.coerce.number<string | undefined>().int().min(0).max(65535).default(3000)),
   DATABASE_PATH: optional.pipe(z.string().default('./data/sitrep.sqlite')),
+  OUTBOX_LEASE_SECONDS: optional.pipe(z.coerce.number<string | undefined>().int().min(1).max(3600).default(60)),
   DATABASE_URL: optional.pipe(z.url({ protocol: /^postgres(ql)?$/, error: 'must be a PostgreSQL URL, postgres://user:password@host:5432/database' }).optional()),
   INCIDENT_TIMEZONE: optional.pipe(
     z
@@ -127,6 +130,7 @@ export function loadConfig(env: Env): Config {
     port: vars.PORT,
     databasePath: vars.DATABASE_PATH,
     databaseUrl: vars.DATABASE_URL ?? null,
+    outboxLeaseSeconds: vars.OUTBOX_LEASE_SECONDS,
     timeZone: vars.INCIDENT_TIMEZONE,
     channelPrefix: vars.INCIDENT_CHANNEL_PREFIX,
     announceChannel: vars.INCIDENT_ANNOUNCE_CHANNEL ?? null,

@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       port: 3000,
       databasePath: './data/sitrep.sqlite',
       databaseUrl: null,
+      outboxLeaseSeconds: 60,
       timeZone: 'UTC',
       channelPrefix: 'inc',
       announceChannel: null,

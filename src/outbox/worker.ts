@@ -25,16 +25,15 @@ export interface OutboxOptions {
   /** The first retry's delay; it doubles up to `maxRetryMs`. */
   retryBaseMs: number;
   maxRetryMs: number;
+  /**
+   * How long a job taken by a replica stays its own (PostgreSQL). Longer than a job
+   * takes (its Slack calls time out at 10 s each); after it, a replica that died holding
+   * the job is taken over, and the post-once lookups keep what it did send from repeating.
+   */
+  leaseMs: number;
 }
 
-export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = { retryBaseMs: 1000, maxRetryMs: 60_000 };
-
-/**
- * How long a job taken by a replica stays its own (PostgreSQL). Longer than any job
- * takes (its Slack calls time out at 10 s each); after it, a replica that died holding
- * the job is taken over, and the post-once lookups keep what it did send from repeating.
- */
-const JOB_LEASE_MS = 60_000;
+export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = { retryBaseMs: 1000, maxRetryMs: 60_000, leaseMs: 60_000 };
 
 /** The outcome of one job: done (sent or failed for good), or wait and try again. */
 type Outcome = { done: true } | { done: false; afterMs: number; error: string };
@@ -78,7 +77,7 @@ export class Outbox {
   /** Incidents whose lane is sending now: one job at a time each, so each reads in order. */
   private readonly busy = new Set<number>();
   /** How this process takes jobs when several replicas share a PostgreSQL store. */
-  private readonly claim: LaneClaim = { replica: randomUUID(), leaseMs: JOB_LEASE_MS };
+  private readonly claim: LaneClaim;
   /** Lanes backing off after a failure, until (monotonic ms). */
   private readonly heldUntil = new Map<number, number>();
   /** Methods Slack rate-limited, until (monotonic ms). */
@@ -91,6 +90,7 @@ export class Outbox {
     private readonly ctx: SlackContext,
     private readonly options: OutboxOptions = DEFAULT_OUTBOX_OPTIONS,
   ) {
+    this.claim = { replica: randomUUID(), leaseMs: options.leaseMs };
     // The client says which call was rate-limited; the error it throws does not.
     ctx.slack.on(webApi.WebClientEvent.RATE_LIMITED, (retrySec: number, request: { url?: string }) => {
       this.pauseMethod(methodOfUrl(request.url), retrySec * 1000);

@@ -34,6 +34,9 @@ async function insertEvent(db: PgRunner, number: number, event: IncidentEvent): 
   await db.insert(incidentEvents).values({ incidentId: number, kind, at, actorId, data });
 }
 
+/** Names "a declare is being recorded" among advisory locks; the declare key's hash is the second key. */
+const DECLARE_LOCK = 0x5172_dec1;
+
 /**
  * Records a declared incident and its "declared" event in one transaction.
  * A declare key seen before returns the incident it made, with `created: false`.
@@ -46,11 +49,13 @@ export async function insertIncident(db: PgRunner, fields: NewIncident): Promise
       return row;
     };
     // Looked up first: an insert that conflicts still uses up a number of the sequence,
-    // and a declare delivered again would leave a gap in the incidents' numbers.
+    // and a declare delivered again would leave a gap in the incidents' numbers. The same
+    // declare reaching two replicas at once is looked up one replica at a time (a lock on
+    // the key, held until this transaction ends), so the second finds the first's.
+    if (fields.declareKey) await tx.execute(sql`select pg_advisory_xact_lock(${DECLARE_LOCK}, hashtext(${fields.declareKey}))`);
     const earlier = await made();
     if (earlier) return { incident: toIncident(earlier), created: false };
-    // The same declare reaching two replicas at once: the second insert waits on the
-    // unique key until the first commits, then inserts nothing and reads the first's row.
+    // The unique key is the last word all the same: a conflict inserts nothing and reads the first's row.
     const [row] = await tx
       .insert(incidents)
       .values({ ...fields, status: 'investigating' })
