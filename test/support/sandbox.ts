@@ -33,6 +33,8 @@ export interface LogLine {
 export interface TestSandbox extends Sandbox {
   dir: string;
   databasePath: string;
+  /** The PostgreSQL database the bot runs on (store: 'postgres'); undefined on SQLite. */
+  databaseUrl: string | undefined;
   logs: LogLine[];
   /** Log lines at error level or above: a passing test expects none unless it caused them. */
   errors(): LogLine[];
@@ -165,6 +167,7 @@ export async function startTestSandbox(options: TestSandboxOptions = {}): Promis
     ...sandbox,
     dir,
     databasePath,
+    databaseUrl,
     logs,
     errors: () => logs.filter((line) => line.level >= 50),
     async declare(userId, text, fromChannel = general.id) {
