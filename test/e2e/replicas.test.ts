@@ -19,8 +19,8 @@ import { storeDatabase } from '../support/postgres.js';
 import { startProcess, type Running } from '../support/process.js';
 
 const SECRET = 'replicas-secret';
-const BURST = 150;
-const KILL_AFTER_ACKS = 40;
+const BURST = 100;
+const KILL_AFTER_ACKS = 30;
 const CONCURRENCY = 8;
 
 const running: Running[] = [];

@@ -2,13 +2,14 @@
 // its own database file and its log lines kept for assertions.
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../harness/sandbox.js';
 import { postmortemCli } from '../../src/cli/postmortem.js';
+import { openDatabase } from '../../src/db/connection.js';
 import { renderPostmortem } from '../../src/domain/postmortem.js';
 import { createLogger } from '../../src/logger.js';
 import { incidentExport } from '../../src/services/export.js';
@@ -123,12 +124,32 @@ async function emptied(url: string): Promise<string> {
   return url;
 }
 
+let migrated: string | undefined;
+
+/**
+ * An empty SQLite database with every migration applied, made once per worker: a fresh
+ * sandbox starts from a copy (0.1 ms) rather than migrating a new file (7–10 ms).
+ */
+function migratedSqlite(): string {
+  if (!migrated) {
+    const path = join(mkdtempSync(join(tmpdir(), 'sitrep-migrated-')), 'sitrep.sqlite');
+    const database = openDatabase(path);
+    // One file, as a copy needs it: what the write-ahead log holds goes into the file.
+    database.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    database.close();
+    migrated = path;
+    process.once('exit', () => rmSync(dirname(path), { recursive: true, force: true }));
+  }
+  return migrated;
+}
+
 /** Both of Slack's transports, for tests that must hold in each. */
 export const TRANSPORTS = ['http', 'socket'] as const;
 
 export async function startTestSandbox(options: TestSandboxOptions = {}): Promise<TestSandbox> {
   const dir = options.databasePath ? dirname(options.databasePath) : mkdtempSync(join(tmpdir(), 'sitrep-e2e-'));
   const databasePath = options.databasePath ?? join(dir, 'sitrep.sqlite');
+  if (!options.databasePath && options.store !== 'postgres') copyFileSync(migratedSqlite(), databasePath);
   const logs: LogLine[] = [];
   const logger = createLogger(options.logLevel ?? 'info', {
     write: (line: string) => {
