@@ -135,7 +135,7 @@ function freePort(): Promise<number> {
 /** The environment without sitrep's own settings, so a developer's SLACK_APP_TOKEN or INCIDENT_* cannot leak in. */
 function baseEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^(SLACK_|INCIDENT_|DATABASE_PATH$|PORT$|LOG_LEVEL$)/.test(name)),
+    Object.entries(process.env).filter(([name]) => !/^(SLACK_|INCIDENT_|DATABASE_PATH$|DATABASE_URL$|OUTBOX_LEASE_SECONDS$|PORT$|LOG_LEVEL$)/.test(name)),
   );
 }
 

@@ -91,13 +91,17 @@ function required(value: string | undefined, variable: string, why: string): str
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** Variables that hold credentials. */
+const SECRET_VARIABLES: ReadonlySet<string> = new Set(['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'DATABASE_URL']);
+
 /** The variables `shape` reads, parsed; throws ConfigError naming the first bad one. */
 function parseEnv<T extends z.ZodType>(shape: T, env: Env): z.output<T> {
   const parsed = shape.safeParse(env);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const variable = String(issue?.path[0] ?? 'environment');
-  const value = env[variable];
+  // A credential is never repeated back: a mistyped DATABASE_URL still holds the password.
+  const value = SECRET_VARIABLES.has(variable) ? undefined : env[variable];
   throw new ConfigError(variable, `${issue?.message ?? 'is malformed'}${value ? ` (got "${value.slice(0, 40)}")` : ''}`);
 }
 

@@ -61,6 +61,12 @@ describe('loadConfig', () => {
     });
   });
 
+  it('refuses a DATABASE_URL that is not PostgreSQL without repeating it (it holds a password)', () => {
+    const error = errorOf({ ...http, DATABASE_URL: 'mysql://sitrep:hunter2-secret@db/sitrep' });
+    expect(error.message).toMatch(/^DATABASE_URL must be a PostgreSQL URL/);
+    expect(error.message).not.toContain('hunter2');
+  });
+
   it('uses Socket Mode when an app token is set, and then needs no signing secret', () => {
     expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' })).toMatchObject({
       mode: 'socket',
