@@ -182,7 +182,13 @@ export function createSitrep(options: SitrepOptions): Sitrep {
   });
   const outbox = new Outbox(
     { ...ctx, slack: outboxClient },
-    { ...DEFAULT_OUTBOX_OPTIONS, leaseMs: config.outboxLeaseSeconds * 1000, ...options.outbox },
+    {
+      ...DEFAULT_OUTBOX_OPTIONS,
+      leaseMs: config.outboxLeaseSeconds * 1000,
+      // Replicas share the work: each looks for what another left twice a lease.
+      pollMs: store.engine === 'postgres' ? (config.outboxLeaseSeconds * 1000) / 2 : null,
+      ...options.outbox,
+    },
   );
   registerListeners(app, ctx, options.onCommandOutcome ? { onOutcome: options.onCommandOutcome } : {});
 

@@ -6,6 +6,9 @@ import { configSecrets, createLogger } from './logger.js';
 /** The longest a stop may take; what has not finished by then is left for the next start. */
 const STOP_DEADLINE_MS = 8000;
 
+/** Closing the store waits for its connections; one stuck (a dead socket) must not hold the exit. */
+const STORE_CLOSE_MS = 1000;
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -56,7 +59,12 @@ async function main(): Promise<void> {
         clearTimeout(timer);
         // After the deadline a transaction may still be open: closing may fail, and the
         // process ends all the same (SQLite and PostgreSQL roll back what was not committed).
-        await store.close().catch((err: unknown) => logger.warn({ err }, 'could not close the store'));
+        let closeTimer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          store.close().catch((err: unknown) => logger.warn({ err }, 'could not close the store')),
+          new Promise((resolve) => (closeTimer = setTimeout(resolve, STORE_CLOSE_MS))),
+        ]);
+        clearTimeout(closeTimer);
         logger.info({ outcome, ms: Date.now() - started }, 'stopped');
         process.exit(0);
       });

@@ -52,11 +52,11 @@ export function listReminderCandidates(db: Db): ReminderRow[] {
  */
 export function markUpdateReminded(db: Db, number: number, at: number, seen: number | null): boolean {
   const still = seen === null ? isNull(incidents.remindedAt) : eq(incidents.remindedAt, seen);
-  return db.update(incidents).set({ remindedAt: at }).where(and(eq(incidents.id, number), still)).run().changes === 1;
+  return db.update(incidents).set({ remindedAt: at }).where(and(eq(incidents.id, number), ne(incidents.status, 'resolved'), still)).run().changes === 1;
 }
 
 /** The same for the nudge to name a lead. */
 export function markLeadReminded(db: Db, number: number, at: number, seen: number | null): boolean {
   const still = seen === null ? isNull(incidents.leadRemindedAt) : eq(incidents.leadRemindedAt, seen);
-  return db.update(incidents).set({ leadRemindedAt: at }).where(and(eq(incidents.id, number), still)).run().changes === 1;
+  return db.update(incidents).set({ leadRemindedAt: at }).where(and(eq(incidents.id, number), ne(incidents.status, 'resolved'), still)).run().changes === 1;
 }

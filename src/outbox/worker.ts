@@ -31,9 +31,22 @@ export interface OutboxOptions {
    * the job is taken over, and the post-once lookups keep what it did send from repeating.
    */
   leaseMs: number;
+  /**
+   * Look for work this often even when nothing here queued any: with several replicas
+   * (PostgreSQL) another one may have queued it and died, or left a job whose lease has
+   * run out. Null on SQLite, where every job was queued by this process.
+   */
+  pollMs: number | null;
 }
 
-export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = { retryBaseMs: 1000, maxRetryMs: 60_000, leaseMs: 60_000 };
+/** How many times a job failing for a reason of our own (the store, say) is tried before it fails for good. */
+const OWN_FAILURE_ATTEMPTS = 8;
+const AMBIGUOUS = { retry: true, ambiguous: true } as const;
+
+/** Errors the Web API client throws carry a `slack_webapi_*` code. */
+const isSlackError = (error: unknown): boolean => String((error as { code?: unknown } | null)?.code ?? '').startsWith('slack_webapi_');
+
+export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = { retryBaseMs: 1000, maxRetryMs: 60_000, leaseMs: 60_000, pollMs: null };
 
 /** The outcome of one job: done (sent or failed for good), or wait and try again. */
 type Outcome = { done: true } | { done: false; afterMs: number; error: string };
@@ -85,12 +98,17 @@ export class Outbox {
   private retryWait: RetryWait | undefined;
   /** Wakes the worker when a job's not-before time comes. */
   private dueTimer: NodeJS.Timeout | undefined;
+  private poll: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ctx: SlackContext,
     private readonly options: OutboxOptions = DEFAULT_OUTBOX_OPTIONS,
   ) {
     this.claim = { replica: randomUUID(), leaseMs: options.leaseMs };
+    if (options.pollMs !== null) {
+      this.poll = setInterval(() => this.kick(), options.pollMs);
+      this.poll.unref();
+    }
     // The client says which call was rate-limited; the error it throws does not.
     ctx.slack.on(webApi.WebClientEvent.RATE_LIMITED, (retrySec: number, request: { url?: string }) => {
       this.pauseMethod(methodOfUrl(request.url), retrySec * 1000);
@@ -112,6 +130,7 @@ export class Outbox {
     this.stopped = true;
     this.retryWait?.cancel();
     clearTimeout(this.dueTimer);
+    clearInterval(this.poll);
   }
 
   /** Starts every lane whose next job can go now, and sets a wake-up for the ones that wait. */
@@ -222,10 +241,10 @@ export class Outbox {
     const { ctx } = this;
     try {
       await this.perform(entry);
-      await ctx.db.markSent(entry.id, ctx.now());
-      return { done: true };
     } catch (error) {
-      const kind = classifySlackError(error);
+      // Not Slack's answer: the store failing (PostgreSQL failing over) is retried like an
+      // outage, for a while; anything else from our side (a bug) fails the job then.
+      const kind = isSlackError(error) || entry.attempts >= OWN_FAILURE_ATTEMPTS ? classifySlackError(error) : AMBIGUOUS;
       const message = error instanceof Error ? error.message : String(error);
       if (kind.retry) {
         const afterMs = !kind.ambiguous && kind.afterMs !== undefined ? kind.afterMs : this.backoff(entry.attempts);
@@ -240,6 +259,10 @@ export class Outbox {
       });
       return { done: true };
     }
+    // Sent. If this write fails the job stays queued, counted as attempted: the next
+    // attempt looks before it sends (post once), so it is not sent twice.
+    await ctx.db.markSent(entry.id, ctx.now());
+    return { done: true };
   }
 
   private async perform(entry: OutboxEntry): Promise<void> {

@@ -21,6 +21,8 @@ export interface PgDatabase {
   close(): Promise<void>;
 }
 
+const CONNECT_TIMEOUT_MS = 5000;
+
 /** An arbitrary constant that names "sitrep is migrating" among advisory locks. */
 const MIGRATION_LOCK = 0x5172_e901;
 
@@ -30,7 +32,9 @@ export interface PgOptions {
 }
 
 export async function openPostgres(url: string, options: PgOptions = {}): Promise<PgDatabase> {
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  // A server that does not answer (a dead host) fails a request, and /healthz, within
+  // seconds instead of holding them until TCP gives up.
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // A connection that breaks (the server restarted, the network dropped) is reported
   // twice: to whoever is using it, whose query fails with the error, and as an 'error'
   // event on the pool (idle clients) or on the client (one checked out, as inside a

@@ -84,7 +84,7 @@ export async function insertIncident(db: PgRunner, fields: NewIncident): Promise
 
 /** The incident as stored, its row locked until the transaction ends (another replica's change waits). */
 export async function findIncidentForUpdate(db: PgRunner, number: number): Promise<IncidentRecord | null> {
-  const [row] = await db.select().from(incidents).where(eq(incidents.id, number)).for('update');
+  const [row] = await db.select().from(incidents).where(eq(incidents.id, number)).for('no key update');
   return row ? toIncident(row) : null;
 }
 
@@ -132,7 +132,7 @@ export async function changeSeverity(
   change: { to: Severity; actorId: string; at: number },
 ): Promise<IncidentRecord> {
   return db.transaction(async (tx) => {
-    const [current] = await tx.select({ severity: incidents.severity }).from(incidents).where(eq(incidents.id, number)).for('update');
+    const [current] = await tx.select({ severity: incidents.severity }).from(incidents).where(eq(incidents.id, number)).for('no key update');
     if (!current) throw new Error(`incident ${number} does not exist`);
     const row = await updateRow(tx, number, { severity: change.to });
     await insertEvent(tx, number, { kind: 'severity', at: change.at, actorId: change.actorId, from: current.severity as Severity, to: change.to });

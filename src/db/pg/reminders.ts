@@ -42,12 +42,12 @@ export async function listReminderCandidates(db: PgRunner): Promise<ReminderRow[
  */
 export async function markUpdateReminded(db: PgRunner, number: number, at: number, seen: number | null): Promise<boolean> {
   const still = seen === null ? isNull(incidents.remindedAt) : eq(incidents.remindedAt, seen);
-  const marked = await db.update(incidents).set({ remindedAt: at }).where(and(eq(incidents.id, number), still)).returning({ id: incidents.id });
+  const marked = await db.update(incidents).set({ remindedAt: at }).where(and(eq(incidents.id, number), ne(incidents.status, 'resolved'), still)).returning({ id: incidents.id });
   return marked.length === 1;
 }
 
 export async function markLeadReminded(db: PgRunner, number: number, at: number, seen: number | null): Promise<boolean> {
   const still = seen === null ? isNull(incidents.leadRemindedAt) : eq(incidents.leadRemindedAt, seen);
-  const marked = await db.update(incidents).set({ leadRemindedAt: at }).where(and(eq(incidents.id, number), still)).returning({ id: incidents.id });
+  const marked = await db.update(incidents).set({ leadRemindedAt: at }).where(and(eq(incidents.id, number), ne(incidents.status, 'resolved'), still)).returning({ id: incidents.id });
   return marked.length === 1;
 }
