@@ -179,7 +179,8 @@ export function markAttempt(db: Db, id: number): void {
     .run();
 }
 
-export function noteError(db: Db, id: number, error: string): void {
+/** A failed attempt, by `replica` (on PostgreSQL it gives back its claim, if it still holds it). */
+export function noteError(db: Db, id: number, error: string, _replica: string): void {
   db.update(outbox).set({ lastError: error }).where(eq(outbox.id, id)).run();
 }
 

@@ -173,7 +173,7 @@ export class Outbox {
       const outcome = await this.send(entry);
       // Later jobs of this incident wait behind one that must be retried, so its channel reads in order.
       if (!outcome.done) {
-        await this.ctx.db.noteError(entry.id, outcome.error);
+        await this.ctx.db.noteError(entry.id, outcome.error, this.claim.replica);
         this.heldUntil.set(incidentId, monotonic() + outcome.afterMs);
         return;
       }

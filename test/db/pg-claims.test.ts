@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres, type PgDatabase } from '../../src/db/pg/connection.js';
 import { eq } from 'drizzle-orm';
-import { claimNextInLane, laneHeads, markSent, nextNotBefore } from '../../src/db/pg/outbox.js';
+import { claimNextInLane, laneHeads, markSent, nextNotBefore, noteError } from '../../src/db/pg/outbox.js';
 import { markUpdateReminded } from '../../src/db/pg/reminders.js';
 import { incidents, outbox } from '../../src/db/pg/schema.js';
 import { testDatabase } from '../support/postgres.js';
@@ -85,6 +85,12 @@ describe('outbox claims across replicas', () => {
     expect(await nextNotBefore(replicaB.db, 39_999)).toBe(40_001);
     // Then it is taken over, with the dead replica's attempt counted: the next one looks before it posts.
     expect(await claimNextInLane(replicaB.db, incidentId, 40_001, claimOf('alive'))).toMatchObject({ id: held?.id, attempts: 1 });
+    // The first one, back from a long wait on Slack, fails its attempt: the job stays the
+    // second one's, not free for a third.
+    await noteError(replicaA.db, held?.id ?? 0, 'timed out', 'dead');
+    expect(await claimNextInLane(replicaA.db, incidentId, 40_002, claimOf('third'))).toBeNull();
+    await noteError(replicaB.db, held?.id ?? 0, 'timed out', 'alive');
+    expect(await claimNextInLane(replicaA.db, incidentId, 40_003, claimOf('third'))).toMatchObject({ id: held?.id, attempts: 2 });
   });
 });
 

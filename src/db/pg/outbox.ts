@@ -212,8 +212,18 @@ export async function markAttempt(db: PgRunner, id: number): Promise<void> {
 }
 
 /** A failed attempt gives the job back: whichever replica's backoff ends first tries again. */
-export async function noteError(db: PgRunner, id: number, error: string): Promise<void> {
-  await db.update(outbox).set({ lastError: error, claimedBy: null, leaseUntil: null }).where(eq(outbox.id, id));
+export async function noteError(db: PgRunner, id: number, error: string, replica: string): Promise<void> {
+  // Only its own claim: a replica whose lease ran out while it waited on Slack must not
+  // free a job another has taken over since.
+  const mine = sql`${outbox.claimedBy} = ${replica}`;
+  await db
+    .update(outbox)
+    .set({
+      lastError: error,
+      claimedBy: sql`case when ${mine} then null else ${outbox.claimedBy} end`,
+      leaseUntil: sql`case when ${mine} then null else ${outbox.leaseUntil} end`,
+    })
+    .where(eq(outbox.id, id));
 }
 
 export async function markFailed(db: PgRunner, id: number, at: number, error: string): Promise<void> {
