@@ -14,12 +14,17 @@ export interface StatusRequest {
   userId: string;
 }
 
-export async function updateStatus(ctx: ServiceContext, incident: IncidentRecord, request: StatusRequest): Promise<IncidentRecord> {
+/**
+ * Changes the status, or returns null (changing nothing) when it resolves an incident
+ * that is resolved already, as stored now: a second resolve that raced the first.
+ */
+export async function updateStatus(ctx: ServiceContext, incident: IncidentRecord, request: StatusRequest): Promise<IncidentRecord | null> {
   const resolving = request.status === 'resolved';
-  const isUpdate = request.status === incident.status;
   // Read again inside the transaction, and held: the rule works on the incident as stored
   // now, and a change made at the same moment elsewhere (another replica) waits for this one.
   const current = (await ctx.db.findIncidentForUpdate(incident.number)) ?? incident;
+  if (resolving && current.status === 'resolved') return null;
+  const isUpdate = request.status === current.status;
   const at = ctx.now();
   const patch = applyStatus(current, { status: request.status, message: request.message, at });
   const changed = await ctx.db.saveStatus(incident.number, patch, { message: request.message, actorId: request.userId, at });

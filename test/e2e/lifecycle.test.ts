@@ -58,6 +58,20 @@ describe.each(STORES)('on %s', (store) => {
   }
 
   describe('status and update', () => {
+    it('resolves once when two resolves arrive at the same moment', async () => {
+      clock.advance(5);
+      const answers = await Promise.all(
+        ['resolve Fixed', 'resolve Fixed too'].map((text) => box.driver.command({ userId: U_ALICE, channelId: channel.id, text })),
+      );
+      await box.sitrep.ctx.tasks.idle();
+      const replies = answers.map((answer) => (answer.body as { text?: string }).text ?? '').sort();
+      expect(replies).toEqual([expect.stringMatching(/^INC-1 is already resolved\./), expect.stringMatching(/^Resolved INC-1\./)]);
+      const resolves = (await box.store.queries.listEvents(1)).filter((event) => event.kind === 'status' && event.status === 'resolved');
+      expect(resolves).toHaveLength(1);
+      await box.sim.waitFor(() => box.sim.filesIn(channel.id).length > 0, { what: 'the draft' });
+      expect(box.sim.filesIn(channel.id)).toHaveLength(1);
+    });
+
     it('posts, records, announces, updates the pinned summary and feeds Status updates', async () => {
       clock.advance(5);
       expect(await run('status identified Config change in the gateway')).toBe('');

@@ -186,10 +186,11 @@ function setStatement(command: Extract<Command, { kind: 'summary' | 'impact' }>,
 /** `status`, `update` and `resolve`: a status update, or a refusal to resolve twice. */
 async function changeStatus(status: Status, message: string | null, { ctx, body, incident }: Writing): Promise<Answer> {
   const current = inIncident(incident);
-  if (current.status === 'resolved' && status === 'resolved') {
+  // Checked under the incident's lock: a resolve that raced another (on another replica,
+  // or in the same batch) finds it resolved, and changes nothing.
+  if (!(await updateStatus(ctx, current, { status, message, userId: body.user_id }))) {
     return refused(`${incidentRef(current.number)} is already resolved. \`/incident postmortem\` posts the draft again.`);
   }
-  await updateStatus(ctx, current, { status, message, userId: body.user_id });
   return said(status === 'resolved' ? `Resolved ${incidentRef(current.number)}. Writing the postmortem draft…` : '');
 }
 
