@@ -5,7 +5,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { U_ALICE, U_BOB } from '../../harness/simulator/constants.js';
-import { startTestSandbox, type TestSandbox } from '../support/sandbox.js';
+import { startTestSandbox, STORES, type TestSandbox } from '../support/sandbox.js';
 
 let box: TestSandbox;
 
@@ -42,8 +42,8 @@ describe('Socket Mode', () => {
     },
   );
 
-  it("stores Slack's redelivery of an acknowledged envelope once", async () => {
-    box = await startTestSandbox({ transport: 'socket' });
+  it.each(STORES)("stores Slack's redelivery of an acknowledged envelope once (on %s)", async (store) => {
+    box = await startTestSandbox({ transport: 'socket', store });
     const channel = await box.declare(U_ALICE, 'declare sev2 Redelivered');
     const ts = box.sim.nextTs();
     const event = { type: 'message', channel: channel.id, user: U_BOB, text: 'said once', ts, event_ts: ts, channel_type: 'channel' };

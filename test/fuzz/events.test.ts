@@ -220,7 +220,10 @@ describe('the app under fuzzed deliveries', () => {
     const before = box.database.db.select().from(messagesTable).all().length;
     const sent: string[] = [];
     await fc.assert(
-      fc.asyncProperty(anyText.filter((t) => t.trim().length > 0), async (hostile) => {
+      // Short texts: the draft is parsed again below, and a few 12,000-character pathological
+      // texts made that parse (the test's, not sitrep's) take up to 13 s. Very long texts
+      // are sent by the other properties here and converted in fuzz/mrkdwn.test.ts.
+      fc.asyncProperty(hostileText.filter((t) => t.trim().length > 0), async (hostile) => {
         const { status, ts: messageTs } = await box.driver.message({ channelId: incident.id, userId: U_BOB, text: hostile });
         await stillHealthy(status, hostile);
         const reacted = await box.driver.react({ channelId: incident.id, ts: messageTs, userId: U_CAROL, name: 'pushpin' });
