@@ -21,8 +21,6 @@ const MIGRATIONS = migrationsFolder('sqlite');
 
 const RESTORE_HINT = 'restore it from a backup (README: Backups) or point DATABASE_PATH elsewhere';
 
-export { DatabaseError };
-
 const WRITABLE_HINT = 'sitrep must write it: check its permissions and that its file system is not mounted read-only';
 
 /**

@@ -78,7 +78,17 @@ function statusColumns(patch: StatusPatch): Partial<typeof incidents.$inferInser
  * same columns. An object rather than exported functions: every function this module
  * exports is a query (store.ts).
  */
-export const incidentRows = { toIncident, statusColumns } as const;
+/** The timeline events a declare records: the declare, and what its form said as the first version of each statement. */
+function declaredEvents(fields: NewIncident): IncidentEvent[] {
+  const events: IncidentEvent[] = [{ kind: 'declared', at: fields.declaredAt, actorId: fields.declaredBy, title: fields.title, severity: fields.severity }];
+  for (const kind of ['summary', 'impact'] as const) {
+    const text = fields[kind];
+    if (text) events.push({ kind, at: fields.declaredAt, actorId: fields.declaredBy, text });
+  }
+  return events;
+}
+
+export const incidentRows = { toIncident, statusColumns, declaredEvents } as const;
 
 type Updater = Pick<Db, 'update'>;
 
@@ -117,18 +127,7 @@ export function insertIncident(db: Db, fields: NewIncident): { incident: Inciden
       .values({ ...fields, status: 'investigating' })
       .returning()
       .get();
-    insertEvent(tx, row.id, {
-      kind: 'declared',
-      at: fields.declaredAt,
-      actorId: fields.declaredBy,
-      title: fields.title,
-      severity: fields.severity,
-    });
-    // What the form said is the first version of each statement, as a command's would be.
-    for (const kind of ['summary', 'impact'] as const) {
-      const text = fields[kind];
-      if (text) insertEvent(tx, row.id, { kind, at: fields.declaredAt, actorId: fields.declaredBy, text });
-    }
+    for (const event of declaredEvents(fields)) insertEvent(tx, row.id, event);
     return { incident: toIncident(row), created: true };
   });
 }

@@ -101,7 +101,8 @@ function nextReplacementAt(db: Writer, incidentId: number, at: number): number |
 /** A job not yet sent whose time has come (it has none, or it has passed). */
 const due = (now: number) => and(isNull(outbox.doneAt), or(isNull(outbox.notBefore), lte(outbox.notBefore, now)));
 
-function entryOf(row: typeof outbox.$inferSelect): OutboxEntry {
+/** A stored job as the worker reads it; the PostgreSQL twin's rows have the same columns. */
+function entryOf(row: Pick<typeof outbox.$inferSelect, 'id' | 'incidentId' | 'kind' | 'payload' | 'createdAt' | 'attempts'>): OutboxEntry {
   return {
     id: row.id,
     incidentId: row.incidentId,
@@ -110,6 +111,9 @@ function entryOf(row: typeof outbox.$inferSelect): OutboxEntry {
     attempts: row.attempts,
   };
 }
+
+/** The row mapping, shared with pg/outbox.ts. An object: every function this module exports is a query (store.ts). */
+export const outboxRows = { entryOf } as const;
 
 /** Every pending job, oldest first, whatever its time. */
 export function pendingJobs(db: Db, limit: number): OutboxEntry[] {

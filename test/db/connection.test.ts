@@ -2,7 +2,8 @@ import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DatabaseError, openDatabase } from '../../src/db/connection.js';
+import { openDatabase } from '../../src/db/connection.js';
+import { DatabaseError } from '../../src/db/errors.js';
 
 const ROOT_DIR = new URL('../..', import.meta.url).pathname;
 

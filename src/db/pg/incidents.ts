@@ -18,7 +18,7 @@ import {
 import type { PgRunner } from './connection.js';
 import { incidentEvents, incidents } from './schema.js';
 
-const { toIncident, statusColumns } = incidentRows;
+const { toIncident, statusColumns, declaredEvents } = incidentRows;
 
 type IncidentRow = typeof incidents.$inferSelect;
 
@@ -66,18 +66,8 @@ export async function insertIncident(db: PgRunner, fields: NewIncident): Promise
       if (!other) throw new Error(`incident with declare key ${fields.declareKey} conflicts but cannot be read`);
       return { incident: toIncident(other), created: false };
     }
-    await insertEvent(tx, row.id, {
-      kind: 'declared',
-      at: fields.declaredAt,
-      actorId: fields.declaredBy,
-      title: fields.title,
-      severity: fields.severity,
-    });
-    // What the form said is the first version of each statement, as a command's would be.
-    for (const kind of ['summary', 'impact'] as const) {
-      const text = fields[kind];
-      if (text) await insertEvent(tx, row.id, { kind, at: fields.declaredAt, actorId: fields.declaredBy, text });
-    }
+    // One at a time, in order: their ids order the timeline's ties, as on SQLite.
+    for (const event of declaredEvents(fields)) await insertEvent(tx, row.id, event);
     return { incident: toIncident(row), created: true };
   });
 }

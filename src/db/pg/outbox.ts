@@ -12,7 +12,7 @@
 
 import { and, asc, desc, eq, gt, gte, inArray, isNull, lte, min, ne, notExists, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import { DRAFT_REPLACEMENT_INTERVAL_MS, type LaneClaim, type OutboxEntry, type OutboxJob } from '../outbox.js';
+import { DRAFT_REPLACEMENT_INTERVAL_MS, outboxRows, type LaneClaim, type OutboxEntry, type OutboxJob } from '../outbox.js';
 import type { PgRunner } from './connection.js';
 import { outbox } from './schema.js';
 
@@ -97,15 +97,7 @@ const laneFree = (db: PgRunner, now: number) =>
       .where(and(eq(held.incidentId, outbox.incidentId), isNull(held.doneAt), gte(held.leaseUntil, now))),
   );
 
-function entryOf(row: typeof outbox.$inferSelect): OutboxEntry {
-  return {
-    id: row.id,
-    incidentId: row.incidentId,
-    job: { kind: row.kind, ...row.payload } as OutboxJob,
-    createdAt: row.createdAt,
-    attempts: row.attempts,
-  };
-}
+const { entryOf } = outboxRows;
 
 /** Every pending job, oldest first, whatever its time. */
 export async function pendingJobs(db: PgRunner, limit: number): Promise<OutboxEntry[]> {
