@@ -6,7 +6,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { U_ALICE, U_BOB } from '../../harness/simulator/constants.js';
 import { SlackDriver } from '../../harness/simulator/driver.js';
 import { startSlackSimulator, type SlackSimulator } from '../../harness/simulator/server.js';
 import { startProcess, type Running } from '../support/process.js';
+import { startSlackDoor } from '../support/slack-door.js';
 
 const SECRET = 'hostile-connections-secret';
 const ATTACKERS = 300;
@@ -185,25 +186,15 @@ async function startHoldingProxy(target: string): Promise<{ url: string; held: P
   const held = new Promise<void>((resolve) => (seen = resolve));
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
-  const forward = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    if (req.url?.endsWith('/views.open')) {
+  const door = await startSlackDoor(target, {
+    before: async (path) => {
+      if (!path.endsWith('/views.open')) return;
       seen();
       await released;
-    }
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (typeof value === 'string' && !['host', 'connection', 'content-length'].includes(name)) headers[name] = value;
-    }
-    const answer = await fetch(new URL(req.url ?? '/', target), { method: req.method ?? 'POST', headers, body: Buffer.concat(chunks) });
-    res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
-    res.end(Buffer.from(await answer.arrayBuffer()));
-  };
-  proxy = createServer((req, res) => void forward(req, res));
-  await new Promise<void>((resolve) => proxy!.listen(0, '127.0.0.1', resolve));
-  const { port } = proxy.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}${new URL(target).pathname}`, held, release };
+    },
+  });
+  proxy = door.server;
+  return { url: door.url, held, release };
 }
 
 describe('SIGTERM with stalled connections open', () => {

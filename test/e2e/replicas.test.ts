@@ -6,7 +6,7 @@
 // bot posts is posted twice.
 
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import { openPostgres } from '../../src/db/pg/connection.js';
 import { postgresStore } from '../../src/db/pg/store.js';
 import { storeDatabase } from '../support/postgres.js';
 import { startProcess, type Running } from '../support/process.js';
+import { startSlackDoor } from '../support/slack-door.js';
 
 const SECRET = 'replicas-secret';
 const BURST = 100;
@@ -50,34 +51,19 @@ function swallowingDoors(target: string): { open(index: number): Promise<string>
   return {
     arm: () => (armed = true),
     swallowed,
-    open: (index) => startDoor(target, (url) => {
-      if (!armed || !url.endsWith('/conversations.create')) return false;
-      armed = false;
-      tell(index);
-      return true;
-    }),
+    async open(index) {
+      const door = await startSlackDoor(target, {
+        dropAnswer: (path) => {
+          if (!armed || !path.endsWith('/conversations.create')) return false;
+          armed = false;
+          tell(index);
+          return true;
+        },
+      });
+      proxies.push(door.server);
+      return door.url;
+    },
   };
-}
-
-async function startDoor(target: string, swallow: (url: string) => boolean): Promise<string> {
-  const forward = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (typeof value === 'string' && !['host', 'connection', 'content-length'].includes(name)) headers[name] = value;
-    }
-    const answer = await fetch(new URL(req.url ?? '/', target), { method: req.method ?? 'POST', headers, body: Buffer.concat(chunks) });
-    const body = Buffer.from(await answer.arrayBuffer());
-    if (swallow(req.url ?? '')) return; // the answer is lost with the replica
-    res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
-    res.end(body);
-  };
-  const door = createServer((req, res) => void forward(req, res));
-  proxies.push(door);
-  await new Promise<void>((resolve) => door.listen(0, '127.0.0.1', resolve));
-  const { port } = door.address() as { port: number };
-  return `http://127.0.0.1:${port}${new URL(target).pathname}`;
 }
 
 async function startReplica(databaseUrl: string, slackApiUrl: string): Promise<{ app: Running; driver: SlackDriver }> {
