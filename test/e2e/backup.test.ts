@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { U_ALICE, U_BOB } from '../../harness/simulator/constants.js';
-import { BUNDLED_BACKUP } from '../support/build-app.js';
+import { bundled } from '../support/bundled.js';
 import { ROOT, startTestSandbox, type TestSandbox } from '../support/sandbox.js';
 
 const run = promisify(execFile);
@@ -23,7 +23,7 @@ afterEach(async () => {
 
 async function backup(target: string): Promise<{ code: number; stderr: string }> {
   try {
-    const { stderr } = await run(process.execPath, [BUNDLED_BACKUP, target], {
+    const { stderr } = await run(process.execPath, [bundled('src/cli/backup.ts'), target], {
       env: { ...process.env, DATABASE_PATH: box.databasePath },
       cwd: ROOT,
     });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../../harness/demo.js';
-import { BUNDLED_DEMO } from '../support/build-app.js';
+import { bundled } from '../support/bundled.js';
 import { ROOT } from '../support/sandbox.js';
 
 const run = promisify(execFile);
@@ -21,7 +21,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** The demo's entry point in its own process (bundled by the run's global setup, test/support/build-app.ts). */
 async function demoProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BUNDLED_DEMO, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+    const { stdout, stderr } = await run(process.execPath, [bundled('harness/demo.ts'), ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };

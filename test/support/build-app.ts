@@ -10,25 +10,31 @@
 // The packages written as CommonJS call require(); ESM output has none, so the banner
 // makes one.
 //
-// The bundle sits at .test-build/ under the repository, so that the paths the code
-// resolves from its own location (the migrations, ../../drizzle) and node_modules
-// resolve as they do from src/. The demo and backup entry points are bundled with it
-// (their tests run each once as a process), sharing its chunks.
+// The bundle sits under .test-build/ in the repository, so that what the code finds
+// from its own location (the migrations, by walking up to drizzle/) and node_modules
+// resolve as they do from src/; each run has a folder of its own there, so that two
+// runs in one checkout at once do not remove each other's. The demo and backup entry
+// points are bundled with it (their tests run each once as a process), sharing its chunks.
 
-import { copyFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import type { TestProject } from 'vitest/node';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const OUT = join(ROOT, '.test-build');
-/** The bot's entry point, bundled. */
-export const BUNDLED_MAIN = join(OUT, 'src/main.mjs');
-/** The entry points of `npm run demo` and `npm run backup`, bundled: their tests run them as processes. */
-export const BUNDLED_DEMO = join(OUT, 'harness/demo.mjs');
-export const BUNDLED_BACKUP = join(OUT, 'src/cli/backup.mjs');
+const BUILDS = join(ROOT, '.test-build');
 
-export default async function setup(): Promise<() => void> {
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** This run's folder under .test-build/. */
+    appBuild: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => void> {
+  mkdirSync(BUILDS, { recursive: true });
+  const OUT = mkdtempSync(join(BUILDS, 'run-'));
   await build({
     entryPoints: ['src/main.ts', 'harness/demo.ts', 'src/cli/backup.ts'].map((entry) => join(ROOT, entry)),
     // Each entry at its own path under .test-build/: what it resolves from its own
@@ -48,5 +54,13 @@ export default async function setup(): Promise<() => void> {
     logLevel: 'warning',
   });
   copyFileSync(join(ROOT, 'harness/demo-incident.json'), join(OUT, 'harness/demo-incident.json'));
-  return () => rmSync(OUT, { recursive: true, force: true });
+  project.provide('appBuild', OUT);
+  return () => {
+    rmSync(OUT, { recursive: true, force: true });
+    try {
+      rmdirSync(BUILDS);
+    } catch {
+      // Another run's folder is still there: it removes the parent when it ends.
+    }
+  };
 }

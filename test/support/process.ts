@@ -5,7 +5,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { BUNDLED_MAIN } from './build-app.js';
+import { bundled } from './bundled.js';
 import { ROOT } from './sandbox.js';
 
 const MAIN = join(ROOT, 'src/main.ts');
@@ -34,7 +34,7 @@ process.once('exit', () => {
 });
 
 export function startProcess(env: Record<string, string>, options: StartOptions = {}): Running {
-  const args = options.as === 'npm start' ? ['--import', 'tsx', MAIN] : [BUNDLED_MAIN];
+  const args = options.as === 'npm start' ? ['--import', 'tsx', MAIN] : [bundled('src/main.ts')];
   const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, cwd: ROOT });
   alive.add(child);
   child.once('exit', () => alive.delete(child));
