@@ -148,6 +148,15 @@ export function claimNextInLane(db: Db, incidentId: number, now: number, _claim:
   return entry;
 }
 
+/**
+ * Keeps a claimed job its sender's while the sending takes longer than the lease
+ * (db/pg/outbox.ts). One process sends on SQLite: no other can take the job over, so
+ * the claim always holds.
+ */
+export function renewLease(_db: Db, _id: number, _now: number, _claim: LaneClaim): boolean {
+  return true;
+}
+
 /** The earliest time a pending job is waiting for, if any is. */
 export function nextNotBefore(db: Db, now: number): number | null {
   const row = db
@@ -171,8 +180,9 @@ export function amendUnstarted(db: Db, incidentId: number, kind: OutboxJob['kind
   for (const row of rows) db.update(outbox).set({ payload: { ...row.payload, ...patch } }).where(eq(outbox.id, row.id)).run();
 }
 
-export function markSent(db: Db, id: number, at: number): void {
-  db.update(outbox).set({ doneAt: at }).where(eq(outbox.id, id)).run();
+/** Slack took the job, sent by `replica` (on PostgreSQL, only while it still holds the job). False when it was not recorded. */
+export function markSent(db: Db, id: number, at: number, _replica: string): boolean {
+  return db.update(outbox).set({ doneAt: at }).where(eq(outbox.id, id)).run().changes > 0;
 }
 
 /** Counts an attempt as it starts; a job with attempts is no longer "queued but not started". */
@@ -188,6 +198,7 @@ export function noteError(db: Db, id: number, error: string, _replica: string): 
   db.update(outbox).set({ lastError: error }).where(eq(outbox.id, id)).run();
 }
 
-export function markFailed(db: Db, id: number, at: number, error: string): void {
-  db.update(outbox).set({ doneAt: at, failed: true, lastError: error }).where(eq(outbox.id, id)).run();
+/** Failed for good, tried by `replica` (on PostgreSQL, only while it still holds the job). False when it was not recorded. */
+export function markFailed(db: Db, id: number, at: number, error: string, _replica: string): boolean {
+  return db.update(outbox).set({ doneAt: at, failed: true, lastError: error }).where(eq(outbox.id, id)).run().changes > 0;
 }

@@ -26,9 +26,11 @@ export interface OutboxOptions {
   retryBaseMs: number;
   maxRetryMs: number;
   /**
-   * How long a job taken by a replica stays its own (PostgreSQL). Longer than a job
-   * takes (its Slack calls time out at 10 s each); after it, a replica that died holding
-   * the job is taken over, and the post-once lookups keep what it did send from repeating.
+   * How long a job taken by a replica stays its own (PostgreSQL) without a word from it.
+   * The replica renews the lease every third of it while it sends, so a job may take
+   * longer (Slack calls that hang near their 10 s timeout, a big upload); once a replica
+   * that died holding a job stops renewing, the job is taken over after this, and the
+   * post-once lookups keep what it did send from repeating.
    */
   leaseMs: number;
   /**
@@ -240,7 +242,7 @@ export class Outbox {
   private async send(entry: OutboxEntry): Promise<Outcome> {
     const { ctx } = this;
     try {
-      await this.perform(entry);
+      await this.holdingLease(entry, () => this.perform(entry));
     } catch (error) {
       // Not Slack's answer: the store failing (PostgreSQL failing over) is retried like an
       // outage, for a while; anything else from our side (a bug) fails the job then.
@@ -254,15 +256,33 @@ export class Outbox {
       ctx.logger.error({ err: error, job: entry.id, kind: entry.job.kind }, 'Slack call failed for good; giving up on it');
       const { job } = entry;
       await inTransaction(ctx, async (tx) => {
-        await tx.db.markFailed(entry.id, tx.now(), message);
-        if (job.kind === 'open-channel') await queueDeclareFailure(tx, entry.incidentId, job.respondUrl, message);
+        // A job another replica took over is its to finish, and to tell the declarer about.
+        const recorded = await tx.db.markFailed(entry.id, tx.now(), message, this.claim.replica);
+        if (recorded && job.kind === 'open-channel') await queueDeclareFailure(tx, entry.incidentId, job.respondUrl, message);
       });
       return { done: true };
     }
     // Sent. If this write fails the job stays queued, counted as attempted: the next
     // attempt looks before it sends (post once), so it is not sent twice.
-    await ctx.db.markSent(entry.id, ctx.now());
+    if (!(await ctx.db.markSent(entry.id, ctx.now(), this.claim.replica))) {
+      ctx.logger.warn({ job: entry.id, kind: entry.job.kind }, 'sent an outbox job another replica had taken over; it is left for that one to finish');
+    }
     return { done: true };
+  }
+
+  /**
+   * Runs `work` on a claimed job with its lease renewed every third of it, so that no
+   * replica takes the job over while this one is still sending it. The renewals end
+   * with the work, however it ends, and before its outcome is written: a renewal
+   * landing after that would find the job done and say the claim was lost.
+   */
+  private async holdingLease(entry: OutboxEntry, work: () => Promise<void>): Promise<void> {
+    const stopRenewing = renewWhileSending(this.ctx, entry, this.claim);
+    try {
+      await work();
+    } finally {
+      await stopRenewing();
+    }
   }
 
   private async perform(entry: OutboxEntry): Promise<void> {
@@ -303,6 +323,36 @@ export class Outbox {
         await inviteToChannel(ctx, incident.channelId, job.userId);
         return;
     }
+  }
+}
+
+/**
+ * Renews `entry`'s lease on a real timer (not the app's clock, which tests may hold
+ * still; the lease's new end is on the app's clock) until the returned stop is called;
+ * the stop waits for a renewal under way. One renewal at a time: a slow store skips
+ * beats rather than piling them up. Once the claim is found lost, renewing stops.
+ */
+function renewWhileSending(ctx: SlackContext, entry: OutboxEntry, claim: LaneClaim): () => Promise<void> {
+  let renewing: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    renewing ??= renewOnce(ctx, entry, claim, () => clearInterval(timer)).finally(() => (renewing = undefined));
+  }, claim.leaseMs / 3);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await renewing;
+  };
+}
+
+async function renewOnce(ctx: SlackContext, entry: OutboxEntry, claim: LaneClaim, lost: () => void): Promise<void> {
+  const where = { job: entry.id, kind: entry.job.kind, replica: claim.replica };
+  try {
+    if (await ctx.db.renewLease(entry.id, ctx.now(), claim)) return;
+    lost();
+    ctx.logger.warn(where, 'another replica took over an outbox job while this one was sending it; what this one learns of it is not recorded');
+  } catch (error) {
+    // The lease may run out meanwhile; if another replica takes the job then, the next renewal says so.
+    ctx.logger.warn({ ...where, err: error }, 'could not renew the lease on an outbox job; trying again');
   }
 }
 

@@ -42,7 +42,7 @@ function send(lane: number, at: number): void {
   const next = nextInLane(database.db, lane, at);
   if (!next) throw new Error(`nothing due in lane ${lane}`);
   markAttempt(database.db, next.id);
-  markSent(database.db, next.id, at);
+  markSent(database.db, next.id, at, 'this-process');
 }
 
 afterEach(() => database.close());
@@ -70,7 +70,7 @@ describe('the outbox queue', () => {
 
   it('drops sent jobs from the pending list', () => {
     enqueue(database.db, incident, { kind: 'post', channel: 'C1', text: 'a' }, 1);
-    markSent(database.db, pendingJobs(database.db, 1)[0]!.id, 5);
+    markSent(database.db, pendingJobs(database.db, 1)[0]!.id, 5, 'this-process');
     expect(kinds()).toEqual([]);
   });
 });

@@ -58,7 +58,7 @@ describe('outbox claims across replicas', () => {
           if (!job) continue;
           took = true;
           sent.push({ replica: name, id: job.id, incidentId: job.incidentId, step: job.job.kind === 'post' ? job.job.text : '' });
-          await markSent(db, job.id, 1_000);
+          await markSent(db, job.id, 1_000, name);
         }
         if (!took) idle += 1;
       }

@@ -6,11 +6,14 @@
 // replica's own after that. While a job's lease is live (`lease_until >= now`) its
 // lane belongs to that replica, so neither the job nor the ones behind it are
 // offered to others, and the lease's end is one of the times nextNotBefore reports.
-// A replica that dies holding a job leaves its lease to run out; then another takes
-// the job over. What Slack already has is never sent twice even then: the post-once
-// lookups (src/outbox/post.ts) find a message the dead replica did post.
+// A replica renews the lease while it sends (renewLease), so a job that outlasts its
+// lease stays its own; one that dies holding a job stops renewing, its lease runs out,
+// and another takes the job over. What Slack already has is never sent twice even
+// then: the post-once lookups (src/outbox/post.ts) find a message the dead replica did
+// post. What a replica learns of a job it no longer holds (sent, failed) is not
+// recorded: the job is the new holder's, whose lane must stay held until it is done.
 
-import { and, asc, desc, eq, gt, gte, inArray, isNull, lte, min, ne, notExists, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, min, ne, notExists, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { DRAFT_REPLACEMENT_INTERVAL_MS, outboxRows, type LaneClaim, type OutboxEntry, type OutboxJob } from '../outbox.js';
 import type { PgRunner } from './connection.js';
@@ -151,13 +154,33 @@ export async function claimNextInLane(db: PgRunner, incidentId: number, now: num
     if (heldElsewhere.length > 0) return null;
     const [head] = await tx.select().from(outbox).where(and(eq(outbox.incidentId, incidentId), due(now))).orderBy(asc(outbox.id)).limit(1);
     if (!head) return null;
-    await tx
+    // Checked again as the row is written: a renewal that committed since the look above
+    // (its holder was late, not dead) keeps the job its holder's.
+    const taken = await tx
       .update(outbox)
       .set({ attempts: sql`${outbox.attempts} + 1`, claimedBy: claim.replica, leaseUntil: now + claim.leaseMs })
-      .where(eq(outbox.id, head.id));
-    return entryOf(head);
+      .where(and(eq(outbox.id, head.id), or(isNull(outbox.leaseUntil), lt(outbox.leaseUntil, now), eq(outbox.claimedBy, claim.replica))))
+      .returning({ id: outbox.id });
+    return taken.length > 0 ? entryOf(head) : null;
   });
 }
+
+/**
+ * Keeps `claim.replica`'s job its own for another `claim.leaseMs` from `now`, while it
+ * is still sending it. False when the job is no longer its own: another replica took
+ * it over after the lease ran out, or it is done. A renewal never shortens a lease.
+ */
+export async function renewLease(db: PgRunner, id: number, now: number, claim: LaneClaim): Promise<boolean> {
+  const renewed = await db
+    .update(outbox)
+    .set({ leaseUntil: sql`greatest(${outbox.leaseUntil}, ${now + claim.leaseMs})` })
+    .where(and(eq(outbox.id, id), eq(outbox.claimedBy, claim.replica), isNull(outbox.doneAt)))
+    .returning({ id: outbox.id });
+  return renewed.length > 0;
+}
+
+/** The job is still `replica`'s. */
+const heldBy = (id: number, replica: string) => and(eq(outbox.id, id), eq(outbox.claimedBy, replica));
 
 /**
  * The earliest time a pending job is waiting for, if any is: its not-before time, or
@@ -189,10 +212,19 @@ export async function amendUnstarted(db: PgRunner, incidentId: number, kind: Out
     .where(and(eq(outbox.incidentId, incidentId), eq(outbox.kind, kind), isNull(outbox.doneAt), eq(outbox.attempts, 0)));
 }
 
-// A job done holds no lease, as completeJob leaves it: a replica whose lease ran out
-// while another sent the job then finds, at completeJob, that it is no longer its own.
-export async function markSent(db: PgRunner, id: number, at: number): Promise<void> {
-  await db.update(outbox).set({ doneAt: at, claimedBy: null, leaseUntil: null }).where(eq(outbox.id, id));
+/**
+ * Slack took the job, sent by `replica`: recorded only while the job is its own. A
+ * replica whose lease ran out while it waited on Slack leaves the job to the one that
+ * took it over, which holds the lane until it is done and looks before it sends again.
+ * A job done holds no lease.
+ */
+export async function markSent(db: PgRunner, id: number, at: number, replica: string): Promise<boolean> {
+  const marked = await db
+    .update(outbox)
+    .set({ doneAt: at, claimedBy: null, leaseUntil: null })
+    .where(heldBy(id, replica))
+    .returning({ id: outbox.id });
+  return marked.length > 0;
 }
 
 /** Counts an attempt as it starts; a job with attempts is no longer "queued but not started". */
@@ -203,21 +235,21 @@ export async function markAttempt(db: PgRunner, id: number): Promise<void> {
     .where(eq(outbox.id, id));
 }
 
-/** A failed attempt gives the job back: whichever replica's backoff ends first tries again. */
+/**
+ * A failed attempt gives the job back: whichever replica's backoff ends first tries
+ * again. Only its own claim: a replica whose lease ran out while it waited on Slack
+ * must not free, or write its error over, a job another has taken over since.
+ */
 export async function noteError(db: PgRunner, id: number, error: string, replica: string): Promise<void> {
-  // Only its own claim: a replica whose lease ran out while it waited on Slack must not
-  // free a job another has taken over since.
-  const mine = sql`${outbox.claimedBy} = ${replica}`;
-  await db
-    .update(outbox)
-    .set({
-      lastError: error,
-      claimedBy: sql`case when ${mine} then null else ${outbox.claimedBy} end`,
-      leaseUntil: sql`case when ${mine} then null else ${outbox.leaseUntil} end`,
-    })
-    .where(eq(outbox.id, id));
+  await db.update(outbox).set({ lastError: error, claimedBy: null, leaseUntil: null }).where(heldBy(id, replica));
 }
 
-export async function markFailed(db: PgRunner, id: number, at: number, error: string): Promise<void> {
-  await db.update(outbox).set({ doneAt: at, failed: true, lastError: error, claimedBy: null, leaseUntil: null }).where(eq(outbox.id, id));
+/** Failed for good, tried by `replica`: recorded only while the job is its own (see markSent). */
+export async function markFailed(db: PgRunner, id: number, at: number, error: string, replica: string): Promise<boolean> {
+  const marked = await db
+    .update(outbox)
+    .set({ doneAt: at, failed: true, lastError: error, claimedBy: null, leaseUntil: null })
+    .where(heldBy(id, replica))
+    .returning({ id: outbox.id });
+  return marked.length > 0;
 }
