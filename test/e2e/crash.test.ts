@@ -1,16 +1,18 @@
 // Kill -9 (or a graceful SIGTERM) in the middle of a burst, over HTTP and over
-// Socket Mode: every event Slack was answered 200 for (or whose envelope was
-// acknowledged) is still there after the restart, because the answer goes out
-// only after the commit.
+// Socket Mode, on SQLite and (kill -9) on PostgreSQL: every event Slack was answered
+// 200 for (or whose envelope was acknowledged) is still there after the restart,
+// because the answer goes out only after the commit.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { U_ALICE, U_BOB } from '../../harness/simulator/constants.js';
 import { SlackDriver } from '../../harness/simulator/driver.js';
 import { startSlackSimulator, type SlackSimulator } from '../../harness/simulator/server.js';
+import { storeDatabase } from '../support/postgres.js';
 import { startProcess, type Running } from '../support/process.js';
 
 const SECRET = 'crash-test-secret';
@@ -33,6 +35,8 @@ interface World {
   dir: string;
   sim: SlackSimulator;
   running: Running[];
+  /** Where the bot keeps its data: DATABASE_PATH, and DATABASE_URL on PostgreSQL. */
+  store: Record<string, string>;
 }
 
 async function cleanUp(world: World): Promise<void> {
@@ -42,14 +46,14 @@ async function cleanUp(world: World): Promise<void> {
   rmSync(world.dir, { recursive: true, force: true });
 }
 
-async function startApp(world: World, databasePath: string, transport: 'http' | 'socket'): Promise<SlackDriver> {
+async function startApp(world: World, transport: 'http' | 'socket'): Promise<SlackDriver> {
   const { sim } = world;
   const app = startProcess({
     SLACK_BOT_TOKEN: sim.botToken,
     ...(transport === 'socket' ? { SLACK_APP_TOKEN: sim.appToken } : { SLACK_SIGNING_SECRET: SECRET }),
     SLACK_API_URL: sim.apiUrl,
     PORT: '0',
-    DATABASE_PATH: databasePath,
+    ...world.store,
     LOG_LEVEL: 'info',
   });
   world.running.push(app);
@@ -60,12 +64,20 @@ async function startApp(world: World, databasePath: string, transport: 'http' | 
 
 describe('a stop during a burst of events', () => {
   it.concurrent.each([
-    ['SIGKILL', null, 'http'],
-    ['SIGTERM', 0, 'http'],
-    ['SIGKILL', null, 'socket'],
-    ['SIGTERM', 0, 'socket'],
-  ] as const)('keeps every event that was acknowledged (%s, exit %s, over %s)', async (signal, exitCode, transport) => {
-    const world: World = { dir: mkdtempSync(join(tmpdir(), 'sitrep-crash-')), sim: await startSlackSimulator({ socketAckTimeoutMs: ACK_TIMEOUT_MS }), running: [] };
+    ['SIGKILL', null, 'http', 'sqlite'],
+    ['SIGTERM', 0, 'http', 'sqlite'],
+    ['SIGKILL', null, 'socket', 'sqlite'],
+    ['SIGTERM', 0, 'socket', 'sqlite'],
+    ['SIGKILL', null, 'http', 'postgres'],
+    ['SIGKILL', null, 'socket', 'postgres'],
+  ] as const)('keeps every event that was acknowledged (%s, exit %s, over %s, on %s)', async (signal, exitCode, transport, store) => {
+    const dir = mkdtempSync(join(tmpdir(), 'sitrep-crash-'));
+    const world: World = {
+      dir,
+      sim: await startSlackSimulator({ socketAckTimeoutMs: ACK_TIMEOUT_MS }),
+      running: [],
+      store: { DATABASE_PATH: join(dir, 'sitrep.sqlite'), ...(store === 'postgres' ? { DATABASE_URL: await storeDatabase() } : {}) },
+    };
     try {
       await burstThenRestart(world, signal, exitCode, transport);
     } finally {
@@ -75,10 +87,9 @@ describe('a stop during a burst of events', () => {
 });
 
 async function burstThenRestart(world: World, signal: 'SIGKILL' | 'SIGTERM', exitCode: number | null, transport: 'http' | 'socket'): Promise<void> {
-  const { sim, dir } = world;
-  const databasePath = join(dir, 'sitrep.sqlite');
+  const { sim } = world;
   const general = sim.addChannel({ name: 'general' });
-  const driver = await startApp(world, databasePath, transport);
+  const driver = await startApp(world, transport);
   await driver.command({ userId: U_ALICE, channelId: general.id, text: 'declare sev1 Crash test' });
   const channel = await sim.waitFor(() => {
     const opened = sim.channelByName('inc-1-crash-test');
@@ -122,11 +133,28 @@ async function burstThenRestart(world: World, signal: 'SIGKILL' | 'SIGTERM', exi
   // A kill leaves deliveries unanswered; a graceful stop may answer every one in flight.
   if (signal === 'SIGKILL') expect(refused).toBeGreaterThan(0);
 
-  // Restart on the same file: it must open (and migrate) cleanly, then hold every acknowledged event.
-  await startApp(world, databasePath, transport);
-  const database = new BetterSqlite3(databasePath, { readonly: true });
-  const stored = new Set((database.prepare('select ts from messages').all() as Array<{ ts: string }>).map((row) => row.ts));
-  database.close();
+  // Restart on the same store: it must open (and migrate) cleanly, then hold every acknowledged event.
+  await startApp(world, transport);
+  const stored = new Set(await storedTs(world.store));
   const lost = acked.filter((ts) => !stored.has(ts));
   expect(lost).toEqual([]);
+}
+
+/** The ts of every message the store holds, read beside the running bot. */
+async function storedTs(store: Record<string, string>): Promise<string[]> {
+  if (store.DATABASE_URL) {
+    const client = new pg.Client({ connectionString: store.DATABASE_URL });
+    await client.connect();
+    try {
+      return (await client.query<{ ts: string }>('select ts from messages')).rows.map((row) => row.ts);
+    } finally {
+      await client.end();
+    }
+  }
+  const database = new BetterSqlite3(store.DATABASE_PATH!, { readonly: true });
+  try {
+    return (database.prepare('select ts from messages').all() as Array<{ ts: string }>).map((row) => row.ts);
+  } finally {
+    database.close();
+  }
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSlackSimulator, type SlackSimulator } from '../../harness/simulator/server.js';
 import { openDatabase } from '../../src/db/connection.js';
+import { testDatabase } from '../support/postgres.js';
 import { startProcess, type StartOptions } from '../support/process.js';
 
 /**
@@ -103,5 +104,49 @@ describe('npm start', () => {
     expect(running.stdout.map((text) => (JSON.parse(text) as { msg: string }).msg)).toContain('stopped');
     expect(running.stdout.join('\n')).not.toContain(sim.botToken);
     expect(running.stderr).toBe('');
+  });
+});
+
+describe('npm start on PostgreSQL (DATABASE_URL)', () => {
+  it('migrates an empty database, serves /healthz, and stops cleanly on SIGTERM, its password never written', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sitrep-start-'));
+    sim = await startSlackSimulator();
+    const password = 'correct-horse-battery';
+    const url = new URL(await testDatabase());
+    url.password = password;
+    const running = startProcess({
+      SLACK_BOT_TOKEN: sim.botToken,
+      SLACK_SIGNING_SECRET: 'secret',
+      SLACK_API_URL: sim.apiUrl,
+      PORT: '0',
+      DATABASE_PATH: join(dir, 'unused.sqlite'),
+      DATABASE_URL: url.toString(),
+      LOG_LEVEL: 'debug',
+    });
+    const listening = await running.waitForLog((line) => line.msg === 'sitrep is listening');
+    expect((await fetch(`http://127.0.0.1:${String(listening.port)}/healthz`)).status).toBe(200);
+    // The store it opened is PostgreSQL's: the SQLite file was never made.
+    expect(existsSync(join(dir, 'unused.sqlite'))).toBe(false);
+
+    running.signal('SIGTERM');
+    expect(await running.exited).toBe(0);
+    expect(running.stdout.join('\n')).not.toContain(password);
+    expect(running.stderr).toBe('');
+  });
+
+  it('stops with one line, password not shown, when the server cannot be reached', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sitrep-start-'));
+    const running = startProcess({
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_SIGNING_SECRET: 's',
+      PORT: '0',
+      DATABASE_PATH: join(dir, 'unused.sqlite'),
+      // Port 9 (discard) on the loopback: nothing listens there, the connection is refused at once.
+      DATABASE_URL: 'postgres://sitrep:correct-horse-battery@127.0.0.1:9/sitrep',
+    });
+    expect(await running.exited).toBe(1);
+    expect(running.stderr.trim().split('\n')).toHaveLength(1);
+    expect(running.stderr).toMatch(/^sitrep: /);
+    expect(running.stderr + running.stdout.join('\n')).not.toContain('correct-horse-battery');
   });
 });

@@ -85,6 +85,8 @@ export interface TestSandboxOptions {
   echoBotMessages?: boolean;
   /** Where the bot keeps its data: SQLite (default) or a fresh database on the run's PostgreSQL server. */
   store?: StoreKind;
+  /** A restart of this stopped sandbox: its database, on whichever store it was. */
+  restartOf?: Pick<TestSandbox, 'databasePath' | 'databaseUrl'>;
 }
 
 export type StoreKind = 'sqlite' | 'postgres';
@@ -108,6 +110,11 @@ async function borrowDatabase(): Promise<Borrowed> {
   const idle = idleDatabase;
   idleDatabase = null;
   const url = idle ? await emptied(await idle) : await storeDatabase();
+  return lent(url);
+}
+
+/** A database this worker's sandboxes pass on: the last one to use it gives it back. */
+function lent(url: string): Borrowed {
   return { url, giveBack: () => void (idleDatabase ??= Promise.resolve(url)) };
 }
 
@@ -147,16 +154,19 @@ function migratedSqlite(): string {
 export const TRANSPORTS = ['http', 'socket'] as const;
 
 export async function startTestSandbox(options: TestSandboxOptions = {}): Promise<TestSandbox> {
-  const dir = options.databasePath ? dirname(options.databasePath) : mkdtempSync(join(tmpdir(), 'sitrep-e2e-'));
-  const databasePath = options.databasePath ?? join(dir, 'sitrep.sqlite');
-  if (!options.databasePath && options.store !== 'postgres') copyFileSync(migratedSqlite(), databasePath);
+  const reusedPath = options.restartOf?.databasePath ?? options.databasePath;
+  const dir = reusedPath ? dirname(reusedPath) : mkdtempSync(join(tmpdir(), 'sitrep-e2e-'));
+  const databasePath = reusedPath ?? join(dir, 'sitrep.sqlite');
+  const onPostgres = options.restartOf ? options.restartOf.databaseUrl !== undefined : options.store === 'postgres';
+  if (!reusedPath && !onPostgres) copyFileSync(migratedSqlite(), databasePath);
   const logs: LogLine[] = [];
   const logger = createLogger(options.logLevel ?? 'info', {
     write: (line: string) => {
       logs.push(JSON.parse(line) as LogLine);
     },
   } as pino.DestinationStream);
-  const postgres = options.store === 'postgres' ? await borrowDatabase() : undefined;
+  const kept = options.restartOf?.databaseUrl;
+  const postgres = kept ? lent(kept) : onPostgres ? await borrowDatabase() : undefined;
   const databaseUrl = postgres?.url;
   const sandbox = await startSandbox({
     databasePath,
