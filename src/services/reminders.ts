@@ -45,6 +45,7 @@ export async function checkReminders(ctx: ServiceContext): Promise<void> {
       await queueNudge(ctx, row, nudge, now);
     }
   }
+  ctx.logger.debug('reminder pass done');
 }
 
 export interface ReminderSchedule {

@@ -2,7 +2,9 @@
 // them, and one killed with SIGKILL in the middle of a declare and of a burst. What
 // must hold afterwards: the same command delivered to both declares once; every
 // event either replica acknowledged is stored, once; the declare the dead replica
-// was opening a channel for is finished by the other, with one channel; nothing the
+// was opening a channel for is finished by the other, with one channel; nudges that
+// fall due are posted once however many replicas look for them at once; the draft
+// the replicas post is the one a single process renders from the record; nothing the
 // bot posts is posted twice.
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,11 +15,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { U_ALICE, U_BOB } from '../../harness/simulator/constants.js';
 import { SlackDriver } from '../../harness/simulator/driver.js';
 import { startSlackSimulator, type SlackSimulator } from '../../harness/simulator/server.js';
+import pg from 'pg';
+import { DEFAULT_REACTIONS } from '../../src/domain/reactions.js';
+import { renderPostmortem } from '../../src/domain/postmortem.js';
 import { openPostgres } from '../../src/db/pg/connection.js';
+import { loadPostmortemInput } from '../../src/services/postmortem.js';
 import { postgresStore } from '../../src/db/pg/store.js';
 import { storeDatabase } from '../support/postgres.js';
 import { startProcess, type Running } from '../support/process.js';
 import { startSlackDoor } from '../support/slack-door.js';
+import { until } from '../support/until.js';
 
 const SECRET = 'replicas-secret';
 const BURST = 100;
@@ -66,7 +73,7 @@ function swallowingDoors(target: string): { open(index: number): Promise<string>
   };
 }
 
-async function startReplica(databaseUrl: string, slackApiUrl: string): Promise<{ app: Running; driver: SlackDriver }> {
+async function startReplica(databaseUrl: string, slackApiUrl: string, logLevel = 'info'): Promise<{ app: Running; driver: SlackDriver }> {
   const app = startProcess({
     SLACK_BOT_TOKEN: sim!.botToken,
     SLACK_SIGNING_SECRET: SECRET,
@@ -76,7 +83,7 @@ async function startReplica(databaseUrl: string, slackApiUrl: string): Promise<{
     DATABASE_PATH: join(dir, 'unused.sqlite'),
     // A dead replica's jobs are taken over after this (60 s by default).
     OUTBOX_LEASE_SECONDS: '2',
-    LOG_LEVEL: 'info',
+    LOG_LEVEL: logLevel,
   });
   running.push(app);
   const listening = await app.waitForLog((line) => line.msg === 'sitrep is listening');
@@ -161,6 +168,32 @@ describe('two replicas on one PostgreSQL database', () => {
     } finally {
       await store.close();
     }
+
+    // Both incidents overdue for a nudge (their record moved two hours back: no lead named,
+    // no update since), and two more replicas starting at once, each looking for due nudges
+    // as it starts: each nudge is posted once.
+    await moveBack(databaseUrl, 2 * 60 * 60_000);
+    const late = await Promise.all([0, 1].map(() => startReplica(databaseUrl, sim!.apiUrl, 'debug')));
+    await Promise.all(late.map(({ app }) => app.waitForLog((line) => line.msg === 'reminder pass done')));
+    const nudges = (channelId: string) => sim!.messages(channelId).filter((message) => message.botId && /has no lead yet|No status update on/.test(message.text));
+    await sim.waitFor(() => (nudges(first.id).length + nudges(second.id).length >= 4 ? true : undefined), { what: 'the due nudges' });
+    await idleOutbox(databaseUrl);
+    for (const channel of [first, second]) {
+      expect(nudges(channel.id).map((message) => message.text.split(' ')[0])).toEqual([':bust_in_silhouette:', ':alarm_clock:']);
+    }
+
+    // Resolved through one replica, drafted by whichever takes the job: the draft posted is
+    // the one a single process renders from the same record.
+    expect((await late[0]!.driver.command({ userId: U_ALICE, channelId: first.id, text: 'resolve rolled back' })).status).toBe(200);
+    const [posted] = await sim.waitFor(() => (sim!.filesIn(first.id).length > 0 ? sim!.filesIn(first.id) : undefined), { what: 'the posted draft' });
+    const reader = postgresStore(await openPostgres(databaseUrl, { poolSize: 1 }));
+    try {
+      const input = await loadPostmortemInput(reader.queries, 1, DEFAULT_REACTIONS);
+      expect(posted?.content).toBe(renderPostmortem(input!));
+    } finally {
+      await reader.close();
+    }
+
     // Nothing the bot posted appears twice in either channel.
     for (const channel of [first, second]) {
       const posts = sim.messages(channel.id).filter((message) => message.botId);
@@ -169,3 +202,30 @@ describe('two replicas on one PostgreSQL database', () => {
     }
   });
 });
+
+/** Runs statements on the replicas' database, beside them. */
+async function onDatabase<T>(databaseUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Every incident declared, and every status change, `ms` earlier than recorded. */
+async function moveBack(databaseUrl: string, ms: number): Promise<void> {
+  await onDatabase(databaseUrl, async (client) => {
+    await client.query('update incidents set declared_at = declared_at - $1', [ms]);
+    await client.query('update incident_events set at = at - $1', [ms]);
+  });
+}
+
+/** Waits until no outbox job is left to send, whichever replica holds it. */
+async function idleOutbox(databaseUrl: string): Promise<void> {
+  await until('every outbox job done', async () => {
+    const { rows } = await onDatabase(databaseUrl, (client) => client.query<{ left: string }>('select count(*) as left from outbox where done_at is null'));
+    return rows[0]?.left === '0';
+  });
+}
