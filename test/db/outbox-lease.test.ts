@@ -44,11 +44,8 @@ async function jobRow(db: Db, id: number): Promise<typeof outbox.$inferSelect> {
   return row;
 }
 
-/**
- * The database's conditions are waited for (until) with the default 5 s: well before a
- * held Slack call times out (10 s), which would retry the job and muddle what the test shows.
- */
-
+// The database's conditions are waited for (until) with its default 5 s: well before a
+// held Slack call times out (10 s), which would retry the job and muddle what the test shows.
 describe('renewing the lease on an outbox job (PostgreSQL)', () => {
   let replicaA: PgDatabase;
   let replicaB: PgDatabase;
