@@ -1,14 +1,17 @@
 // Render benchmark child. Two modes, each run in its own process by bench/run.ts:
 //
-//   seed <db> <entries> <mix|all-marked>   builds one incident of that size through the db layer
-//   render <db> [warm runs]                loads and renders its draft, prints one JSON line
+//   seed <db> <entries> <mix|all-marked>   builds one incident of that size through the db layer (SQLite)
+//   render <db> [warm runs]                loads and renders its draft, prints one JSON line; <db> is a
+//                                          SQLite file or a postgres:// URL (a copy made by
+//                                          `npm run migrate-store`), opened as `npm run postmortem` opens it
 //
 // Rendering runs in a fresh process so its peak RSS (VmHWM) is the draft's alone,
 // not the seeding's.
 
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { openDatabase, type Db } from '../src/db/connection.js';
-import { sqliteStore } from '../src/db/sqlite-store.js';
+import { openStore } from '../src/db/open-store.js';
 import { addAction } from '../src/db/actions.js';
 import { addNote, changeSeverity, assignRole, findIncident, insertIncident, saveStatus, setIncidentChannel, setMilestone } from '../src/db/incidents.js';
 import { applyStatus, type Status } from '../src/domain/incident.js';
@@ -137,8 +140,9 @@ function peakRssMb(): number {
  * same process, as a long-running bot would: `warmMs` is the last of those.
  */
 async function render(path: string, warmRuns: number): Promise<void> {
-  const database = openDatabase(path);
-  const store = sqliteStore(database);
+  const open0 = performance.now();
+  const store = await openStore(/^postgres(ql)?:\/\//.test(path) ? { databasePath: '', databaseUrl: path } : { databasePath: path, databaseUrl: null });
+  const openMs = performance.now() - open0;
   const baselineMb = peakRssMb();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -163,12 +167,15 @@ async function render(path: string, warmRuns: number): Promise<void> {
       messages: input.messages.length,
       events: input.events.length,
       timelineEntries,
+      openMs,
       loadMs: t1 - t0,
       renderMs: t2 - t1,
       totalMs: t2 - t0,
       cpuMs: (cpu.user + cpu.system) / 1000,
       warmMs,
       bytes: Buffer.byteLength(markdown),
+      // To tell whether two stores gave the same draft.
+      sha256: createHash('sha256').update(markdown).digest('hex'),
       baselineMb,
       peakMb,
     })}\n`,

