@@ -41,7 +41,23 @@ export class GroupCommit {
   /** Settles when the batch running now has ended; null when none runs. */
   private running: Promise<void> | null = null;
 
-  constructor(private readonly sqlite: BetterSqlite3.Database) {}
+  /**
+   * The transaction's own statements, prepared once: `exec` compiles its SQL on every
+   * call, and a batch runs two of them per request (its savepoint and the release).
+   */
+  private readonly sql: Record<'begin' | 'savepoint' | 'release' | 'rollbackTo' | 'commit' | 'rollback', BetterSqlite3.Statement>;
+
+  constructor(private readonly sqlite: BetterSqlite3.Database) {
+    this.sql = {
+      // IMMEDIATE: take the write lock at BEGIN, so a batch never fails half-way for want of it.
+      begin: sqlite.prepare('BEGIN IMMEDIATE'),
+      savepoint: sqlite.prepare('SAVEPOINT request'),
+      release: sqlite.prepare('RELEASE request'),
+      rollbackTo: sqlite.prepare('ROLLBACK TO request'),
+      commit: sqlite.prepare('COMMIT'),
+      rollback: sqlite.prepare('ROLLBACK'),
+    };
+  }
 
   /**
    * Runs `work` in the next group transaction and resolves with its result once that
@@ -53,6 +69,11 @@ export class GroupCommit {
       this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
       this.schedule();
     });
+  }
+
+  /** Whether a batch holds the connection now (then a query of its own waits for `idle()`). */
+  get busy(): boolean {
+    return this.running !== null;
   }
 
   /** Resolves once no batch is running: the connection is free for a query of its own. */
@@ -93,30 +114,29 @@ export class GroupCommit {
   }
 
   private async runBatch(batch: Queued[]): Promise<Outcome[]> {
-    const { sqlite } = this;
-    // IMMEDIATE: take the write lock at BEGIN, so a batch never fails half-way for want of it.
-    sqlite.exec('BEGIN IMMEDIATE');
+    const { sqlite, sql } = this;
+    sql.begin.run();
     const outcomes: Outcome[] = [];
     try {
       for (const queued of batch) {
-        sqlite.exec('SAVEPOINT request');
+        sql.savepoint.run();
         try {
           outcomes.push({ ok: true, value: await queued.work() });
-          sqlite.exec('RELEASE request');
+          sql.release.run();
         } catch (error) {
           // SQLite rolls the whole transaction back by itself on some errors (SQLITE_FULL,
           // SQLITE_IOERR, SQLITE_NOMEM). The work after this would then run outside any
           // transaction, each statement committed on its own: fail the whole batch instead.
           if (!sqlite.inTransaction) throw error;
-          sqlite.exec('ROLLBACK TO request');
-          sqlite.exec('RELEASE request');
+          sql.rollbackTo.run();
+          sql.release.run();
           outcomes.push({ ok: false, error });
         }
       }
-      sqlite.exec('COMMIT');
+      sql.commit.run();
       return outcomes;
     } catch (error) {
-      if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+      if (sqlite.inTransaction) sql.rollback.run();
       throw error;
     }
   }

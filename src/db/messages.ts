@@ -5,7 +5,7 @@ import { and, asc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { slackTsToMs } from '../domain/time.js';
 import type { RecordedMessage, SharedFile } from '../domain/timeline.js';
 import type { Db } from './connection.js';
-import { perConnection } from './prepared.js';
+import { byPosition, perConnection } from './prepared.js';
 import { messages, reactions } from './schema.js';
 
 export interface NewMessage {
@@ -26,28 +26,49 @@ export interface NewMessage {
 
 const p = sql.placeholder;
 
-// The writes every message and reaction event makes, prepared once (see prepared.ts).
+/** The order recordMessage passes a message's values in. */
+const MESSAGE_COLUMNS = [
+  'incidentId',
+  'channelId',
+  'ts',
+  'threadTs',
+  'userId',
+  'botId',
+  'subtype',
+  'text',
+  'authorName',
+  'files',
+  'postedAt',
+  'editedAt',
+  'deletedAt',
+] as const;
+
+// The writes every message and reaction event makes, prepared once (see prepared.ts);
+// the message insert, the one every event makes, with its values by position.
 const statements = perConnection((db) => ({
-  insertMessage: db
-    .insert(messages)
-    .values({
-      incidentId: p('incidentId'),
-      channelId: p('channelId'),
-      ts: p('ts'),
-      threadTs: p('threadTs'),
-      userId: p('userId'),
-      botId: p('botId'),
-      subtype: p('subtype'),
-      text: p('text'),
-      authorName: p('authorName'),
-      // Bound as given (the caller encodes the JSON): drizzle would store a null as the text 'null'.
-      files: sql`${p('files')}`,
-      postedAt: p('postedAt'),
-      editedAt: p('editedAt'),
-      deletedAt: p('deletedAt'),
-    })
-    .onConflictDoNothing()
-    .prepare(),
+  insertMessage: byPosition(
+    db,
+    db
+      .insert(messages)
+      .values({
+        incidentId: p('incidentId'),
+        channelId: p('channelId'),
+        ts: p('ts'),
+        threadTs: p('threadTs'),
+        userId: p('userId'),
+        botId: p('botId'),
+        subtype: p('subtype'),
+        text: p('text'),
+        authorName: p('authorName'),
+        // Bound as given (the caller encodes the JSON): drizzle would store a null as the text 'null'.
+        files: sql`${p('files')}`,
+        postedAt: p('postedAt'),
+        editedAt: p('editedAt'),
+        deletedAt: p('deletedAt'),
+      })
+      .onConflictDoNothing(),
+    MESSAGE_COLUMNS,
+  ),
   // A person's add and remove of one emoji on one message, in Slack's order: each applies
   // only over an older one, whatever order the network delivered them in.
   addReaction: db
@@ -72,13 +93,21 @@ const statements = perConnection((db) => ({
 
 /** Stores a message once: a repeated delivery of the same (channel, ts) changes nothing. */
 export function recordMessage(db: Db, message: NewMessage): boolean {
-  const result = statements(db).insertMessage.run({
-    ...message,
-    authorName: message.authorName ?? null,
-    files: message.files == null ? null : JSON.stringify(message.files),
-    editedAt: message.editedAt ?? null,
-    deletedAt: message.deletedAt ?? null,
-  });
+  const result = statements(db).insertMessage.run(
+    message.incidentId,
+    message.channelId,
+    message.ts,
+    message.threadTs,
+    message.userId,
+    message.botId,
+    message.subtype,
+    message.text,
+    message.authorName ?? null,
+    message.files == null ? null : JSON.stringify(message.files),
+    message.postedAt,
+    message.editedAt ?? null,
+    message.deletedAt ?? null,
+  );
   return result.changes > 0;
 }
 

@@ -117,4 +117,19 @@ describe('GroupCommit', () => {
     expect(await outside).toEqual({ inTransaction: false, visible: ['a', 'b'] });
     expect(committed()).toEqual(['a', 'b']);
   });
+
+  it('says it is busy from the start of a batch until its callers can run (the store then runs queries at once)', async () => {
+    expect(group.busy).toBe(false);
+    const seen: boolean[] = [];
+    const first = group.run(async () => {
+      seen.push(group.busy);
+      await Promise.resolve();
+      seen.push(group.busy);
+    });
+    // Queued, not yet running: a query from outside may still use the connection now.
+    expect(group.busy).toBe(false);
+    await first;
+    expect(seen).toEqual([true, true]);
+    expect(group.busy).toBe(false);
+  });
 });

@@ -16,9 +16,9 @@ afterEach(async () => {
 const stored = async (sandbox: TestSandbox, text: string): Promise<number> =>
   (await sandbox.exported(1)).timeline.filter((message) => message.text === text).length;
 
-describe.each(STORES)('Socket Mode, on %s', (store) => {
+describe('Socket Mode', () => {
   it('opens its connection through SLACK_API_URL with the app token, and says hello back with acknowledgements', async () => {
-    box = await startTestSandbox({ store, transport: 'socket' });
+    box = await startTestSandbox({ transport: 'socket' });
     expect(box.sim.callsOf('apps.connections.open').filter((call) => call.ok)).toHaveLength(1);
     expect(box.sim.socketMode.connections).toBe(1);
     const channel = await box.declare(U_ALICE, 'declare sev2 Over the socket');
@@ -30,7 +30,7 @@ describe.each(STORES)('Socket Mode, on %s', (store) => {
   it.each(['refresh_requested', 'link_disabled', 'warning'] as const)(
     'reconnects after Slack sends disconnect (%s) and loses nothing sent after it',
     async (reason) => {
-      box = await startTestSandbox({ store, transport: 'socket' });
+      box = await startTestSandbox({ transport: 'socket' });
       const channel = await box.declare(U_ALICE, 'declare sev2 Reconnects');
       box.sim.socketMode.disconnect(reason);
       // For a warning Slack closes the link itself a little later; the client moves at once.
@@ -42,8 +42,8 @@ describe.each(STORES)('Socket Mode, on %s', (store) => {
     },
   );
 
-  it("stores Slack's redelivery of an acknowledged envelope once", async () => {
-    box = await startTestSandbox({ store, transport: 'socket' });
+  it.each(STORES)("stores Slack's redelivery of an acknowledged envelope once (on %s)", async (store) => {
+    box = await startTestSandbox({ transport: 'socket', store });
     const channel = await box.declare(U_ALICE, 'declare sev2 Redelivered');
     const ts = box.sim.nextTs();
     const event = { type: 'message', channel: channel.id, user: U_BOB, text: 'said once', ts, event_ts: ts, channel_type: 'channel' };
@@ -55,20 +55,6 @@ describe.each(STORES)('Socket Mode, on %s', (store) => {
     expect(await stored(box, 'said once')).toBe(1);
   });
 
-  it('answers a slash command with the same response payload as over HTTP', async () => {
-    box = await startTestSandbox({ store, transport: 'socket' });
-    const general = box.sim.channelByName('general')!.id;
-    const answer = await box.driver.command({ userId: U_ALICE, channelId: general, text: 'severity sev1' });
-    expect(answer.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/works in an incident's channel/) });
-    const ack = box.sim.socketMode.acks.at(-1);
-    expect(ack?.payload).toMatchObject({ response_type: 'ephemeral' });
-  });
-});
-
-// A write that cannot commit, on SQLite: another connection holds the write lock. On
-// PostgreSQL the same promise (no acknowledgement, Slack's redelivery stored once) is
-// tested with the database refusing connections, in postgres-outage.test.ts.
-describe('Socket Mode, on sqlite, a held lock', () => {
   it('leaves an envelope unacknowledged while the write fails, and stores it from the redelivery', async () => {
     box = await startTestSandbox({ transport: 'socket', busyTimeoutMs: 50, socketAckTimeoutMs: 1500 });
     const channel = await box.declare(U_ALICE, 'declare sev2 Held lock');
@@ -87,5 +73,14 @@ describe('Socket Mode, on sqlite, a held lock', () => {
     const [outcome] = await box.sim.socketMode.redeliverUnacknowledged();
     expect(outcome?.acknowledged).toBe(true);
     expect(await stored(box, 'while locked')).toBe(1);
+  });
+
+  it('answers a slash command with the same response payload as over HTTP', async () => {
+    box = await startTestSandbox({ transport: 'socket' });
+    const general = box.sim.channelByName('general')!.id;
+    const answer = await box.driver.command({ userId: U_ALICE, channelId: general, text: 'severity sev1' });
+    expect(answer.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/works in an incident's channel/) });
+    const ack = box.sim.socketMode.acks.at(-1);
+    expect(ack?.payload).toMatchObject({ response_type: 'ephemeral' });
   });
 });

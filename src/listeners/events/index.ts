@@ -2,7 +2,9 @@
 // reactions. Each is committed before Bolt answers Slack (through the request's
 // commit: listeners/inbound.ts); events from other channels are answered and ignored.
 
-import type { App } from '@slack/bolt';
+import type { App, Context, Logger } from '@slack/bolt';
+import type { ReactionAddedEvent, ReactionRemovedEvent } from '@slack/types';
+import type { Commit } from '../../services/inbound.js';
 import { mentionedUserIds, wellFormed } from '../../domain/mrkdwn.js';
 import { slackTsToMicros, slackTsToMs } from '../../domain/time.js';
 import type { SlackContext } from '../../services/context.js';
@@ -59,50 +61,61 @@ function incoming(channelId: string, message: SlackMessage): IncomingMessage {
   };
 }
 
-export function registerEvents(app: App, ctx: SlackContext): void {
-  app.event('message', async ({ event, context, logger }) => {
-    const message = event as unknown as MessageEvent;
-    const commit = commitOf(context);
-    // sitrep's own posts come back too: its chat.update calls as message_changed with no
-    // top-level user, its withdrawn drafts as message_deleted. None of them is recorded.
-    const isOwn = (posted: Partial<SlackMessage> | undefined): boolean =>
-      posted !== undefined &&
-      ((posted.bot_id !== undefined && posted.bot_id === context.botId) || (posted.user !== undefined && posted.user === context.botUserId));
-    const remove = (ts: string, at: string) =>
-      commit((tx) => recordDelete(tx, { channelId: message.channel, ts, deletedAt: slackTsToMs(at) }));
+/**
+ * One listener for the three kinds: Bolt runs every listener's matchers (a copy of
+ * its middleware chain, a call and an argument object each) for every event, so three
+ * listeners here cost each message two more such chains.
+ */
+const RECORDED_EVENTS = /^(?:message|reaction_added|reaction_removed)$/;
 
-    if (message.subtype === 'message_changed') {
-      const changed = message.message;
-      if (!changed?.ts || isOwn(changed)) return;
-      if (changed.subtype === TOMBSTONE) {
-        await remove(changed.ts, message.event_ts ?? message.ts);
-      } else if (isEdit(changed, message.previous_message)) {
-        const editTs = changed.edited?.ts ?? message.event_ts ?? message.ts;
-        await commit((tx) => recordEdit(tx, incoming(message.channel, changed), slackTsToMs(editTs)));
-      } else {
-        // Not an edit; but if the message itself has not arrived yet, this is its first sight.
-        const record = incoming(message.channel, changed);
-        if (RECORDED_SUBTYPES.has(changed.subtype)) await commit((tx) => recordIncomingMessage(tx, record));
-      }
-    } else if (message.subtype === 'message_deleted' && message.deleted_ts) {
-      if (isOwn(message.previous_message)) return;
-      await remove(message.deleted_ts, message.event_ts ?? message.ts);
-    } else if (RECORDED_SUBTYPES.has(message.subtype) && !message.hidden && !message.message) {
-      const record = incoming(message.channel, message);
-      const outcome = await commit((tx) => recordIncomingMessage(tx, record));
-      logger.debug(`message ${message.channel}/${message.ts}: ${outcome}`);
-      if (outcome === 'recorded') rememberPeople(ctx, [record.userId, ...mentionedUserIds(record.text)]);
+export function registerEvents(app: App, ctx: SlackContext): void {
+  app.event(RECORDED_EVENTS, async ({ event, context, logger }) => {
+    if (event.type === 'reaction_added' || event.type === 'reaction_removed') {
+      await onReaction(ctx, commitOf(context), event, event.type === 'reaction_added' ? 'added' : 'removed');
+    } else if (event.type === 'message') {
+      await onMessage(ctx, commitOf(context), event as unknown as MessageEvent, context, logger);
     }
   });
+}
 
-  for (const change of ['added', 'removed'] as const) {
-    app.event(`reaction_${change}`, async ({ event, context }) => {
-      if (event.item.type !== 'message') return;
-      // Slack's own time of the change orders a person's add and remove; the network may not.
-      const order = event.event_ts ? slackTsToMicros(event.event_ts) : ctx.now() * 1000;
-      const reaction = { channelId: event.item.channel, messageTs: event.item.ts, userId: event.user, name: event.reaction, at: Math.floor(order / 1000), order };
-      const recorded = await commitOf(context)((tx) => recordReaction(tx, reaction, change));
-      if (recorded && change === 'added') rememberPeople(ctx, [event.user]);
-    });
+async function onMessage(ctx: SlackContext, commit: Commit, message: MessageEvent, context: Context, logger: Logger): Promise<void> {
+  // sitrep's own posts come back too: its chat.update calls as message_changed with no
+  // top-level user, its withdrawn drafts as message_deleted. None of them is recorded.
+  const isOwn = (posted: Partial<SlackMessage> | undefined): boolean =>
+    posted !== undefined &&
+    ((posted.bot_id !== undefined && posted.bot_id === context.botId) || (posted.user !== undefined && posted.user === context.botUserId));
+  const remove = (ts: string, at: string) =>
+    commit((tx) => recordDelete(tx, { channelId: message.channel, ts, deletedAt: slackTsToMs(at) }));
+
+  if (message.subtype === 'message_changed') {
+    const changed = message.message;
+    if (!changed?.ts || isOwn(changed)) return;
+    if (changed.subtype === TOMBSTONE) {
+      await remove(changed.ts, message.event_ts ?? message.ts);
+    } else if (isEdit(changed, message.previous_message)) {
+      const editTs = changed.edited?.ts ?? message.event_ts ?? message.ts;
+      await commit((tx) => recordEdit(tx, incoming(message.channel, changed), slackTsToMs(editTs)));
+    } else {
+      // Not an edit; but if the message itself has not arrived yet, this is its first sight.
+      const record = incoming(message.channel, changed);
+      if (RECORDED_SUBTYPES.has(changed.subtype)) await commit((tx) => recordIncomingMessage(tx, record));
+    }
+  } else if (message.subtype === 'message_deleted' && message.deleted_ts) {
+    if (isOwn(message.previous_message)) return;
+    await remove(message.deleted_ts, message.event_ts ?? message.ts);
+  } else if (RECORDED_SUBTYPES.has(message.subtype) && !message.hidden && !message.message) {
+    const record = incoming(message.channel, message);
+    const outcome = await commit((tx) => recordIncomingMessage(tx, record));
+    logger.debug(`message ${message.channel}/${message.ts}: ${outcome}`);
+    if (outcome === 'recorded') rememberPeople(ctx, [record.userId, ...mentionedUserIds(record.text)]);
   }
+}
+
+async function onReaction(ctx: SlackContext, commit: Commit, event: ReactionAddedEvent | ReactionRemovedEvent, change: 'added' | 'removed'): Promise<void> {
+  if (event.item.type !== 'message') return;
+  // Slack's own time of the change orders a person's add and remove; the network may not.
+  const order = event.event_ts ? slackTsToMicros(event.event_ts) : ctx.now() * 1000;
+  const reaction = { channelId: event.item.channel, messageTs: event.item.ts, userId: event.user, name: event.reaction, at: Math.floor(order / 1000), order };
+  const recorded = await commit((tx) => recordReaction(tx, reaction, change));
+  if (recorded && change === 'added') rememberPeople(ctx, [event.user]);
 }
