@@ -4,9 +4,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { U_ALICE, U_BOB, U_CAROL } from '../../harness/simulator/constants.js';
 import { section } from '../support/markdown.js';
-import { startTestSandbox, STORES, TRANSPORTS, type TestSandbox } from '../support/sandbox.js';
+import { startTestSandbox, TRANSPORTS, type TestSandbox } from '../support/sandbox.js';
 
-const CASES = STORES.flatMap((store) => TRANSPORTS.map((transport) => [store, transport] as const));
+// PostgreSQL over HTTP only: the store sits below the transport, and acknowledging an
+// envelope after its commit on PostgreSQL is checked in socket-mode.test.ts (and
+// unacknowledged while the store is down, in postgres-outage.test.ts).
+const CASES = [...TRANSPORTS.map((transport) => ['sqlite', transport] as const), ['postgres', 'http'] as const];
 
 describe.each(CASES)('on %s, over %s', (store, transport) => {
   let box: TestSandbox;
