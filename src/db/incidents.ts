@@ -141,15 +141,17 @@ export function findIncidentForUpdate(db: Db, number: number): IncidentRecord | 
   return findIncident(db, number);
 }
 
-export function findIncident(db: Db, number: number): IncidentRecord | null {
-  const row = db.select().from(incidents).where(eq(incidents.id, number)).get();
-  return row ? toIncident(row) : null;
-}
-
-// Every Slack event asks which incident its channel belongs to: prepared once (see prepared.ts).
+// Every Slack event asks which incident its channel belongs to, and every outbox job
+// which incident it is for: prepared once (see prepared.ts).
+const byNumber = perConnection((db) => db.select().from(incidents).where(eq(incidents.id, sql.placeholder('number'))).prepare());
 const byChannel = perConnection((db) =>
   db.select().from(incidents).where(eq(incidents.channelId, sql.placeholder('channelId'))).prepare(),
 );
+
+export function findIncident(db: Db, number: number): IncidentRecord | null {
+  const row = byNumber(db).get({ number });
+  return row ? toIncident(row) : null;
+}
 
 export function findIncidentByChannel(db: Db, channelId: string): IncidentRecord | null {
   const row = byChannel(db).get({ channelId });

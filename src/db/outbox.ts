@@ -3,6 +3,7 @@
 
 import { and, asc, desc, eq, gt, inArray, isNull, lte, min, or, sql } from 'drizzle-orm';
 import type { Db } from './connection.js';
+import { perConnection } from './prepared.js';
 import { outbox } from './schema.js';
 
 export type OutboxJob =
@@ -99,7 +100,7 @@ function nextReplacementAt(db: Writer, incidentId: number, at: number): number |
 }
 
 /** A job not yet sent whose time has come (it has none, or it has passed). */
-const due = (now: number) => and(isNull(outbox.doneAt), or(isNull(outbox.notBefore), lte(outbox.notBefore, now)));
+const due = (now: number | ReturnType<typeof sql.placeholder>) => and(isNull(outbox.doneAt), or(isNull(outbox.notBefore), lte(outbox.notBefore, now)));
 
 /** A stored job as the worker reads it; the PostgreSQL twin's rows have the same columns. */
 function entryOf(row: Pick<typeof outbox.$inferSelect, 'id' | 'incidentId' | 'kind' | 'payload' | 'createdAt' | 'attempts'>): OutboxEntry {
@@ -126,14 +127,33 @@ export function laneHeads(db: Db, now: number): OutboxEntry[] {
   return db.select().from(outbox).where(inArray(outbox.id, heads)).orderBy(asc(outbox.id)).all().map(entryOf);
 }
 
-/** The next job due in one incident's lane. A job waiting for its time lets the jobs behind it by. */
-export function nextInLane(db: Db, incidentId: number, now: number): OutboxEntry | null {
-  const row = db
+// What the worker runs for every job it sends: prepared once (see prepared.ts).
+const p = sql.placeholder;
+const perJob = perConnection((db) => ({
+  nextInLane: db
     .select()
     .from(outbox)
-    .where(and(eq(outbox.incidentId, incidentId), due(now)))
+    .where(and(eq(outbox.incidentId, p('incidentId')), due(p('now'))))
     .orderBy(asc(outbox.id))
-    .get();
+    .limit(1)
+    .prepare(),
+  markAttempt: db
+    .update(outbox)
+    .set({ attempts: sql`${outbox.attempts} + 1` })
+    .where(eq(outbox.id, p('id')))
+    .prepare(),
+  // set() takes a placeholder only inside sql``.
+  markSent: db.update(outbox).set({ doneAt: sql`${p('at')}` }).where(eq(outbox.id, p('id'))).prepare(),
+  nextNotBefore: db
+    .select({ at: min(outbox.notBefore) })
+    .from(outbox)
+    .where(and(isNull(outbox.doneAt), gt(outbox.notBefore, p('now'))))
+    .prepare(),
+}));
+
+/** The next job due in one incident's lane. A job waiting for its time lets the jobs behind it by. */
+export function nextInLane(db: Db, incidentId: number, now: number): OutboxEntry | null {
+  const row = perJob(db).nextInLane.get({ incidentId, now });
   return row ? entryOf(row) : null;
 }
 
@@ -159,12 +179,7 @@ export function renewLease(_db: Db, _id: number, _now: number, _claim: LaneClaim
 
 /** The earliest time a pending job is waiting for, if any is. */
 export function nextNotBefore(db: Db, now: number): number | null {
-  const row = db
-    .select({ at: min(outbox.notBefore) })
-    .from(outbox)
-    .where(and(isNull(outbox.doneAt), gt(outbox.notBefore, now)))
-    .get();
-  return row?.at ?? null;
+  return perJob(db).nextNotBefore.get({ now })?.at ?? null;
 }
 
 /**
@@ -182,15 +197,12 @@ export function amendUnstarted(db: Db, incidentId: number, kind: OutboxJob['kind
 
 /** Slack took the job, sent by `replica` (on PostgreSQL, only while it still holds the job). False when it was not recorded. */
 export function markSent(db: Db, id: number, at: number, _replica: string): boolean {
-  return db.update(outbox).set({ doneAt: at }).where(eq(outbox.id, id)).run().changes > 0;
+  return perJob(db).markSent.run({ id, at }).changes > 0;
 }
 
 /** Counts an attempt as it starts; a job with attempts is no longer "queued but not started". */
 export function markAttempt(db: Db, id: number): void {
-  db.update(outbox)
-    .set({ attempts: sql`${outbox.attempts} + 1` })
-    .where(eq(outbox.id, id))
-    .run();
+  perJob(db).markAttempt.run({ id });
 }
 
 /** A failed attempt, by `replica` (on PostgreSQL it gives back its claim, if it still holds it). */
