@@ -150,6 +150,39 @@ describe('renewing the lease on an outbox job (PostgreSQL)', () => {
     expect(await claim).toBeNull();
     expect(await jobRow(replicaA.db, held.id)).toMatchObject({ claimedBy: 'a', leaseUntil: 70_500, attempts: 1 });
   });
+
+  it('leaves a job alone that its late holder marks sent while another replica is taking it over', async () => {
+    const incidentId = await newIncident(replicaA.db);
+    await queuePost(replicaA.db, incidentId, 'sent late');
+    const held = await claimNextInLane(replicaA.db, incidentId, 10_000, claimOf('a'));
+    if (!held) throw new Error('not claimed');
+
+    // A, late (its lease ended at 40 000), marks the job sent: written, not yet committed.
+    let commit!: () => void;
+    const committing = new Promise<void>((resolve) => (commit = resolve));
+    let marked!: () => void;
+    const written = new Promise<void>((resolve) => (marked = resolve));
+    const marking = replicaA.db.transaction(async (tx) => {
+      const ok = await markSent(tx, held.id, 40_500, 'a');
+      marked();
+      await committing;
+      return ok;
+    });
+    await written;
+    // B's claim sees the job not done, its lease ended, and waits on the row A's mark holds.
+    const claim = claimNextInLane(replicaB.db, incidentId, 41_000, claimOf('b'));
+    await until("B's claim to wait on the row A's mark holds", async () => {
+      const { rows } = await replicaA.pool.query<{ waiting: number }>(
+        "select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+      );
+      return (rows[0]?.waiting ?? 0) > 0;
+    });
+    commit();
+
+    expect(await marking).toBe(true);
+    expect(await claim).toBeNull();
+    expect(await jobRow(replicaA.db, held.id)).toMatchObject({ doneAt: 40_500, claimedBy: null, attempts: 1 });
+  });
 });
 
 describe('the outbox worker on PostgreSQL', () => {

@@ -155,11 +155,18 @@ export async function claimNextInLane(db: PgRunner, incidentId: number, now: num
     const [head] = await tx.select().from(outbox).where(and(eq(outbox.incidentId, incidentId), due(now))).orderBy(asc(outbox.id)).limit(1);
     if (!head) return null;
     // Checked again as the row is written: a renewal that committed since the look above
-    // (its holder was late, not dead) keeps the job its holder's.
+    // (its holder was late, not dead) keeps the job its holder's, and a holder that
+    // finished it since (done, its lease cleared) leaves nothing to take.
     const taken = await tx
       .update(outbox)
       .set({ attempts: sql`${outbox.attempts} + 1`, claimedBy: claim.replica, leaseUntil: now + claim.leaseMs })
-      .where(and(eq(outbox.id, head.id), or(isNull(outbox.leaseUntil), lt(outbox.leaseUntil, now), eq(outbox.claimedBy, claim.replica))))
+      .where(
+        and(
+          eq(outbox.id, head.id),
+          isNull(outbox.doneAt),
+          or(isNull(outbox.leaseUntil), lt(outbox.leaseUntil, now), eq(outbox.claimedBy, claim.replica)),
+        ),
+      )
       .returning({ id: outbox.id });
     return taken.length > 0 ? entryOf(head) : null;
   });
