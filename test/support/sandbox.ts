@@ -150,6 +150,17 @@ async function emptierOf(url: string): Promise<import('pg').Client> {
  */
 async function emptied(url: string): Promise<string> {
   const client = await emptierOf(url);
+  // A failure leaves the kept connection in an aborted transaction: it is dropped, so the
+  // failure is this sandbox's alone and the next one connects afresh.
+  await emptyOn(client).catch(async (error: unknown) => {
+    emptiers.delete(url);
+    await client.end().catch(() => undefined);
+    throw error;
+  });
+  return url;
+}
+
+async function emptyOn(client: import('pg').Client): Promise<void> {
   await client.query(
     [
       'BEGIN',
@@ -161,7 +172,6 @@ async function emptied(url: string): Promise<string> {
       'COMMIT',
     ].join('; '),
   );
-  return url;
 }
 
 let migrated: string | undefined;
