@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../harness/sandbox.js';
 import { startSlackSimulator, type SlackSimulator } from '../../harness/simulator/server.js';
-import { openPostgres, type PgDatabase } from '../../src/db/pg/connection.js';
+import { openPostgres, type PgDatabase, type PgRunner } from '../../src/db/pg/connection.js';
 import { claimNextInLane, laneHeads, markFailed, markSent, nextNotBefore, noteError, renewLease } from '../../src/db/pg/outbox.js';
 import { incidents, outbox } from '../../src/db/pg/schema.js';
 import { createLogger } from '../../src/logger.js';
@@ -118,70 +118,51 @@ describe('renewing the lease on an outbox job (PostgreSQL)', () => {
     expect(await renewLease(replicaB.db, held.id, 40_040, claimOf('b'))).toBe(false);
   });
 
-  it("keeps the job its holder's when a late renewal commits while another replica is taking it over", async () => {
+  /**
+   * A's write (late: its lease ended at 40 000) made and held uncommitted while B claims
+   * the same lane at 41 000; B's claim is seen waiting on the row A's write holds, then A
+   * commits. What each got.
+   */
+  async function lateWriteDuringTakeover(write: (tx: PgRunner, id: number) => Promise<boolean>) {
     const incidentId = await newIncident(replicaA.db);
     await queuePost(replicaA.db, incidentId, 'late');
     const held = await claimNextInLane(replicaA.db, incidentId, 10_000, claimOf('a'));
     if (!held) throw new Error('not claimed');
 
-    // A's renewal, late (its lease ended at 40 000), is written but not yet committed.
     let commit!: () => void;
     const committing = new Promise<void>((resolve) => (commit = resolve));
-    let renewed!: () => void;
-    const written = new Promise<void>((resolve) => (renewed = resolve));
-    const renewal = replicaA.db.transaction(async (tx) => {
-      const ok = await renewLease(tx, held.id, 40_500, claimOf('a'));
-      renewed();
+    let made!: () => void;
+    const written = new Promise<void>((resolve) => (made = resolve));
+    const wrote = replicaA.db.transaction(async (tx) => {
+      const ok = await write(tx, held.id);
+      made();
       await committing;
       return ok;
     });
     await written;
-    // B's claim sees the old lease, ended, and waits on the row A's renewal holds.
     const claim = claimNextInLane(replicaB.db, incidentId, 41_000, claimOf('b'));
-    await until("B's claim to wait on the row A's renewal holds", async () => {
+    await until("B's claim to wait on the row A's write holds", async () => {
       const { rows } = await replicaA.pool.query<{ waiting: number }>(
         "select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
       );
       return (rows[0]?.waiting ?? 0) > 0;
     });
     commit();
+    return { wrote: await wrote, claimed: await claim, row: await jobRow(replicaA.db, held.id) };
+  }
 
-    expect(await renewal).toBe(true);
-    expect(await claim).toBeNull();
-    expect(await jobRow(replicaA.db, held.id)).toMatchObject({ claimedBy: 'a', leaseUntil: 70_500, attempts: 1 });
+  it("keeps the job its holder's when a late renewal commits while another replica is taking it over", async () => {
+    const { wrote, claimed, row } = await lateWriteDuringTakeover((tx, id) => renewLease(tx, id, 40_500, claimOf('a')));
+    expect(wrote).toBe(true);
+    expect(claimed).toBeNull();
+    expect(row).toMatchObject({ claimedBy: 'a', leaseUntil: 70_500, attempts: 1 });
   });
 
   it('leaves a job alone that its late holder marks sent while another replica is taking it over', async () => {
-    const incidentId = await newIncident(replicaA.db);
-    await queuePost(replicaA.db, incidentId, 'sent late');
-    const held = await claimNextInLane(replicaA.db, incidentId, 10_000, claimOf('a'));
-    if (!held) throw new Error('not claimed');
-
-    // A, late (its lease ended at 40 000), marks the job sent: written, not yet committed.
-    let commit!: () => void;
-    const committing = new Promise<void>((resolve) => (commit = resolve));
-    let marked!: () => void;
-    const written = new Promise<void>((resolve) => (marked = resolve));
-    const marking = replicaA.db.transaction(async (tx) => {
-      const ok = await markSent(tx, held.id, 40_500, 'a');
-      marked();
-      await committing;
-      return ok;
-    });
-    await written;
-    // B's claim sees the job not done, its lease ended, and waits on the row A's mark holds.
-    const claim = claimNextInLane(replicaB.db, incidentId, 41_000, claimOf('b'));
-    await until("B's claim to wait on the row A's mark holds", async () => {
-      const { rows } = await replicaA.pool.query<{ waiting: number }>(
-        "select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
-      );
-      return (rows[0]?.waiting ?? 0) > 0;
-    });
-    commit();
-
-    expect(await marking).toBe(true);
-    expect(await claim).toBeNull();
-    expect(await jobRow(replicaA.db, held.id)).toMatchObject({ doneAt: 40_500, claimedBy: null, attempts: 1 });
+    const { wrote, claimed, row } = await lateWriteDuringTakeover((tx, id) => markSent(tx, id, 40_500, 'a'));
+    expect(wrote).toBe(true);
+    expect(claimed).toBeNull();
+    expect(row).toMatchObject({ doneAt: 40_500, claimedBy: null, attempts: 1 });
   });
 });
 
