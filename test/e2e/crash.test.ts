@@ -7,12 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { U_ALICE, U_BOB } from '../../harness/simulator/constants.js';
 import { SlackDriver } from '../../harness/simulator/driver.js';
 import { startSlackSimulator, type SlackSimulator } from '../../harness/simulator/server.js';
-import { storeDatabase } from '../support/postgres.js';
+import { storeDatabase, withClient } from '../support/postgres.js';
 import { startProcess, type Running } from '../support/process.js';
 
 const SECRET = 'crash-test-secret';
@@ -142,13 +141,8 @@ async function burstThenRestart(world: World, signal: 'SIGKILL' | 'SIGTERM', exi
 /** The ts of every message the store holds, read beside the running bot. */
 async function storedTs(store: Record<string, string>): Promise<string[]> {
   if (store.DATABASE_URL) {
-    const client = new pg.Client({ connectionString: store.DATABASE_URL });
-    await client.connect();
-    try {
-      return (await client.query<{ ts: string }>('select ts from messages')).rows.map((row) => row.ts);
-    } finally {
-      await client.end();
-    }
+    const { rows } = await withClient(store.DATABASE_URL, (client) => client.query<{ ts: string }>('select ts from messages'));
+    return rows.map((row) => row.ts);
   }
   const database = new BetterSqlite3(store.DATABASE_PATH!, { readonly: true });
   try {

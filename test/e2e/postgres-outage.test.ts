@@ -4,9 +4,9 @@
 // are answered non-2xx (over Socket Mode: left unacknowledged), so Slack delivers them
 // again; once the database is back, the redelivery is stored, once, and /healthz is 200 again.
 
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { U_ALICE, U_BOB } from '../../harness/simulator/constants.js';
+import { withClient } from '../support/postgres.js';
 import { startTestSandbox, TRANSPORTS, type TestSandbox } from '../support/sandbox.js';
 
 let box: TestSandbox | undefined;
@@ -20,13 +20,7 @@ afterEach(async () => {
 async function asSuperuser(databaseUrl: string, statement: string): Promise<void> {
   const url = new URL(databaseUrl);
   url.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
+  await withClient(url.toString(), (client) => client.query(statement));
 }
 
 describe.each(TRANSPORTS)('PostgreSQL unreachable while the bot runs, over %s', (transport) => {

@@ -15,13 +15,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { U_ALICE, U_BOB } from '../../harness/simulator/constants.js';
 import { SlackDriver } from '../../harness/simulator/driver.js';
 import { startSlackSimulator, type SlackSimulator } from '../../harness/simulator/server.js';
-import pg from 'pg';
 import { DEFAULT_REACTIONS } from '../../src/domain/reactions.js';
 import { renderPostmortem } from '../../src/domain/postmortem.js';
 import { openPostgres } from '../../src/db/pg/connection.js';
 import { loadPostmortemInput } from '../../src/services/postmortem.js';
 import { postgresStore } from '../../src/db/pg/store.js';
-import { storeDatabase } from '../support/postgres.js';
+import type { Store } from '../../src/db/store.js';
+import { storeDatabase, withClient } from '../support/postgres.js';
 import { startProcess, type Running } from '../support/process.js';
 import { startSlackDoor } from '../support/slack-door.js';
 import { until } from '../support/until.js';
@@ -34,6 +34,8 @@ const CONCURRENCY = 8;
 const running: Running[] = [];
 let sim: SlackSimulator | undefined;
 const proxies: Server[] = [];
+/** The test's own reader of the replicas' database. */
+const stores: Store[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'sitrep-replicas-'));
 
 afterAll(async () => {
@@ -41,6 +43,7 @@ afterAll(async () => {
   await Promise.all(running.map((app) => app.exited));
   for (const proxy of proxies) proxy.closeAllConnections();
   await Promise.all(proxies.map((proxy) => new Promise((resolve) => proxy.close(resolve))));
+  await Promise.all(stores.map((store) => store.close()));
   await sim?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -158,16 +161,14 @@ describe('two replicas on one PostgreSQL database', () => {
       'inc-2-refunds-stuck',
     ]);
 
+    // The record, read as any process reads it.
     const store = postgresStore(await openPostgres(databaseUrl, { poolSize: 2 }));
-    try {
-      expect((await store.queries.listOpenIncidents()).map((incident) => incident.number)).toEqual([2, 1]);
-      expect((await store.queries.findIncident(2))?.channelId).toBe(second.id);
-      const stored = (await store.queries.listRecordedMessages(1)).map((message) => message.ts);
-      expect(stored.length).toBe(new Set(stored).size);
-      expect(new Set(stored)).toEqual(acked);
-    } finally {
-      await store.close();
-    }
+    stores.push(store);
+    expect((await store.queries.listOpenIncidents()).map((incident) => incident.number)).toEqual([2, 1]);
+    expect((await store.queries.findIncident(2))?.channelId).toBe(second.id);
+    const stored = (await store.queries.listRecordedMessages(1)).map((message) => message.ts);
+    expect(stored.length).toBe(new Set(stored).size);
+    expect(new Set(stored)).toEqual(acked);
 
     // Both incidents overdue for a nudge (their record moved two hours back: no lead named,
     // no update since), and two more replicas starting at once, each looking for due nudges
@@ -177,7 +178,7 @@ describe('two replicas on one PostgreSQL database', () => {
     await Promise.all(late.map(({ app }) => app.waitForLog((line) => line.msg === 'reminder pass done')));
     const nudges = (channelId: string) => sim!.messages(channelId).filter((message) => message.botId && /has no lead yet|No status update on/.test(message.text));
     await sim.waitFor(() => (nudges(first.id).length + nudges(second.id).length >= 4 ? true : undefined), { what: 'the due nudges' });
-    await idleOutbox(databaseUrl);
+    await until('every outbox job done', async () => (await store.queries.pendingJobs(1)).length === 0);
     for (const channel of [first, second]) {
       expect(nudges(channel.id).map((message) => message.text.split(' ')[0])).toEqual([':bust_in_silhouette:', ':alarm_clock:']);
     }
@@ -186,13 +187,8 @@ describe('two replicas on one PostgreSQL database', () => {
     // the one a single process renders from the same record.
     expect((await late[0]!.driver.command({ userId: U_ALICE, channelId: first.id, text: 'resolve rolled back' })).status).toBe(200);
     const [posted] = await sim.waitFor(() => (sim!.filesIn(first.id).length > 0 ? sim!.filesIn(first.id) : undefined), { what: 'the posted draft' });
-    const reader = postgresStore(await openPostgres(databaseUrl, { poolSize: 1 }));
-    try {
-      const input = await loadPostmortemInput(reader.queries, 1, DEFAULT_REACTIONS);
-      expect(posted?.content).toBe(renderPostmortem(input!));
-    } finally {
-      await reader.close();
-    }
+    const input = await loadPostmortemInput(store.queries, 1, DEFAULT_REACTIONS);
+    expect(posted?.content).toBe(renderPostmortem(input!));
 
     // Nothing the bot posted appears twice in either channel.
     for (const channel of [first, second]) {
@@ -203,29 +199,10 @@ describe('two replicas on one PostgreSQL database', () => {
   });
 });
 
-/** Runs statements on the replicas' database, beside them. */
-async function onDatabase<T>(databaseUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /** Every incident declared, and every status change, `ms` earlier than recorded. */
 async function moveBack(databaseUrl: string, ms: number): Promise<void> {
-  await onDatabase(databaseUrl, async (client) => {
+  await withClient(databaseUrl, async (client) => {
     await client.query('update incidents set declared_at = declared_at - $1', [ms]);
     await client.query('update incident_events set at = at - $1', [ms]);
-  });
-}
-
-/** Waits until no outbox job is left to send, whichever replica holds it. */
-async function idleOutbox(databaseUrl: string): Promise<void> {
-  await until('every outbox job done', async () => {
-    const { rows } = await onDatabase(databaseUrl, (client) => client.query<{ left: string }>('select count(*) as left from outbox where done_at is null'));
-    return rows[0]?.left === '0';
   });
 }

@@ -418,21 +418,26 @@ function serverHandle(child: ChildProcess, log: () => string, folder: string, po
   };
 }
 
+/** Runs `work` on a connection of its own to the database at `url`, closed afterwards. */
+export async function withClient<T>(url: string, work: (client: import('pg').Client) => Promise<T>): Promise<T> {
+  // Imported here: the global setup (vitest's main process) never needs the driver.
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
 /**
  * Creates a database on the server at `serverUrl` and returns its URL: empty, or a copy
  * of the database named `template`.
  */
 export async function createDatabase(serverUrl: string, name = `test_${randomBytes(6).toString('hex')}`, template?: string): Promise<string> {
   for (const plain of [name, template ?? name]) if (!/^[a-z_][a-z0-9_]{0,62}$/.test(plain)) throw new Error(`not a plain database name: ${plain}`);
-  // Imported here: the global setup (vitest's main process) never needs the driver.
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`);
-  } finally {
-    await client.end();
-  }
+  await withClient(serverUrl, (client) => client.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`));
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return url.toString();

@@ -7,10 +7,10 @@
 import { eq, sql } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import pg from 'pg';
 import { openDatabase } from '../../src/db/connection.js';
 import * as pgSchema from '../../src/db/pg/schema.js';
 import * as sqliteSchema from '../../src/db/schema.js';
+import { withClient } from './postgres.js';
 import type { TestSandbox } from './sandbox.js';
 
 type Tables = 'messages' | 'outbox' | 'incidents';
@@ -20,14 +20,8 @@ export type Row<T extends Tables> = (typeof sqliteSchema)[T]['$inferSelect'];
 
 type PgWork<T> = (db: NodePgDatabase<typeof pgSchema>) => Promise<T>;
 
-async function onPostgres<T>(url: string, work: PgWork<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(drizzle(client, { schema: pgSchema }));
-  } finally {
-    await client.end();
-  }
+function onPostgres<T>(url: string, work: PgWork<T>): Promise<T> {
+  return withClient(url, (client) => work(drizzle(client, { schema: pgSchema })));
 }
 
 /** Every row of a table, in the order the store returns them (insertion order for these). */
